@@ -1,0 +1,92 @@
+"""The book's structure: every page is reachable, and every notebook's committed outputs come from one
+in-order, top-to-bottom run (nbval then proves that run is what the current code computes)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+PAGE_SUFFIXES = (".md", ".ipynb")
+
+
+def _toc_files(node):
+    """Every `file:` entry of _toc.yml, depth first, including the root page."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("root", "file"):
+                yield value
+            else:
+                yield from _toc_files(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _toc_files(item)
+
+
+def _pages_on_disk():
+    return sorted(
+        path
+        for path in BOOK.rglob("*")
+        if path.suffix in PAGE_SUFFIXES
+        and "_static" not in path.parts
+        and ".ipynb_checkpoints" not in path.parts
+    )
+
+
+def _notebooks():
+    return [page for page in _pages_on_disk() if page.suffix == ".ipynb"]
+
+
+TOC_ENTRIES = list(_toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text())))
+
+
+def test_toc_has_no_duplicate_entries():
+    assert len(TOC_ENTRIES) == len(set(TOC_ENTRIES))
+
+
+@pytest.mark.parametrize("entry", TOC_ENTRIES)
+def test_every_toc_entry_exists(entry):
+    matches = [ROOT / f"{entry}{suffix}" for suffix in PAGE_SUFFIXES if (ROOT / f"{entry}{suffix}").exists()]
+    assert len(matches) == 1, f"_toc.yml entry {entry!r} matches {len(matches)} files"
+
+
+@pytest.mark.parametrize("page", _pages_on_disk(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_page_is_in_the_toc(page):
+    entry = str(page.relative_to(ROOT).with_suffix(""))
+    assert entry in TOC_ENTRIES, f"{entry} is not in _toc.yml, so readers never see it"
+
+
+def test_there_are_chapter_notebooks():
+    # Guards the parametrized tests below against passing vacuously on an empty book.
+    assert len(_notebooks()) >= 13
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_outputs_come_from_one_in_order_run(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    counts = [cell.get("execution_count") for cell in cells if cell["cell_type"] == "code"]
+    assert counts, f"{notebook.name} has no code cells"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{notebook.name}: execution counts {counts} are not 1, 2, 3, ...: "
+        "re-run it from a fresh kernel (Restart Kernel and Run All Cells) and save"
+    )
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_uses_the_project_kernel_and_no_installs(notebook):
+    nb = json.loads(notebook.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    code = "\n".join("".join(cell["source"]) for cell in nb["cells"] if cell["cell_type"] == "code")
+    assert not re.search(r"^\s*[%!]\s*pip\b", code, re.M), "a cell installs packages"
+    assert "sys.path" not in code, "mathlib must be imported as an installed package"
+    errors = [
+        output
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+        if output["output_type"] == "error" or output.get("name") == "stderr"
+    ]
+    assert not errors, f"{notebook.name} has committed errors or warnings: {errors[:1]}"
