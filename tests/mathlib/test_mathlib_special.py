@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import scipy.special
 
-import mathlib
 from mathlib import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 
 # The contract: no accepted input emits a warning. Every test in this module runs with warnings as errors.
@@ -277,8 +276,3 @@ def test_float32_logsumexp_does_not_overflow_where_float32_exp_would():
 
 
 # --- public surface ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid", "softplus"])
-def test_special_functions_are_importable_from_the_top_level_and_the_submodule(name):
-    assert getattr(mathlib, name) is getattr(mathlib.special, name)

@@ -1,0 +1,189 @@
+"""mathlib.estimators: closed-form MLEs against hand-derived formulas and scipy.stats fits, and validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+
+from mathlib import (
+    empirical_distribution,
+    mle_bernoulli,
+    mle_categorical,
+    mle_exponential,
+    mle_gaussian,
+    mle_poisson,
+)
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+NAN = math.nan
+INF = math.inf
+
+
+# --- Bernoulli -------------------------------------------------------------------------------------------
+
+
+def test_mle_bernoulli_is_the_fraction_of_ones():
+    # 3 ones out of 4
+    assert mle_bernoulli([1, 0, 1, 1]) == 0.75
+
+
+@pytest.mark.parametrize("data, expected", [([0, 0, 0], 0.0), ([1], 1.0), ([True, False], 0.5)])
+def test_mle_bernoulli_edge_samples(data, expected):
+    assert mle_bernoulli(data) == expected
+
+
+def test_mle_bernoulli_maximizes_the_log_likelihood():
+    # the log-likelihood k log p + (n - k) log(1 - p) is no larger at nearby p
+    data = np.random.default_rng(0).integers(0, 2, size=37)
+    p_hat = float(mle_bernoulli(data))
+    k, n = data.sum(), data.size
+    log_lik = lambda p: k * math.log(p) + (n - k) * math.log(1 - p)  # noqa: E731
+    assert all(log_lik(p_hat) >= log_lik(p_hat + h) for h in (-1e-3, 1e-3))
+
+
+@pytest.mark.parametrize("data", [[], [0, 2], [0.5, 1], [-1, 0], [NAN, 1]], ids=["empty", "two", "half", "minus_one", "nan"])
+def test_mle_bernoulli_rejects_empty_or_non_binary_data(data):
+    with pytest.raises(ValueError):
+        mle_bernoulli(data)
+
+
+# --- categorical -----------------------------------------------------------------------------------------
+
+
+def test_mle_categorical_is_the_class_frequencies_including_unseen_classes():
+    # counts of classes 0..3 in [0, 2, 2, 1, 2]: [1, 1, 3, 0] / 5
+    np.testing.assert_allclose(mle_categorical([0, 2, 2, 1, 2], num_classes=4), [0.2, 0.2, 0.6, 0.0], rtol=1e-15)
+
+
+def test_mle_categorical_matches_counts_on_random_data():
+    data = np.random.default_rng(1).integers(0, 6, size=500)
+    expected = np.array([np.count_nonzero(data == k) for k in range(8)]) / 500
+    np.testing.assert_allclose(mle_categorical(data, num_classes=8), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("data", [[], [0, 4], [-1, 0], [1.5, 0]], ids=["empty", "class_4_of_4", "negative", "fractional"])
+def test_mle_categorical_rejects_empty_data_or_labels_outside_the_classes(data):
+    with pytest.raises(ValueError):
+        mle_categorical(data, num_classes=4)
+
+
+# --- Gaussian --------------------------------------------------------------------------------------------
+
+
+def test_mle_gaussian_hand_value_uses_the_biased_variance():
+    # [1, 2, 3, 4]: mean 5/2; squared deviations 9/4 + 1/4 + 1/4 + 9/4 = 5, divided by n = 4 (not n - 1)
+    mean, var = mle_gaussian([1.0, 2.0, 3.0, 4.0])
+    assert mean == 2.5
+    assert var == 1.25
+
+
+def test_mle_gaussian_matches_scipy_norm_fit():
+    data = np.random.default_rng(2).normal(3.0, 2.0, size=1000)
+    loc, scale = scipy.stats.norm.fit(data)  # closed-form MLE: scale is the root of the biased variance
+    mean, var = mle_gaussian(data)
+    assert mean == pytest.approx(loc, rel=1e-13)
+    assert var == pytest.approx(scale**2, rel=1e-12)
+
+
+def test_mle_gaussian_of_a_single_observation_has_zero_variance():
+    mean, var = mle_gaussian([-7.5])
+    assert mean == -7.5
+    assert var == 0.0
+
+
+@pytest.mark.parametrize("data", [[], [1.0, NAN], [1.0, INF]], ids=["empty", "nan", "inf"])
+def test_mle_gaussian_rejects_empty_or_non_real_data(data):
+    with pytest.raises(ValueError):
+        mle_gaussian(data)
+
+
+# --- Poisson ---------------------------------------------------------------------------------------------
+
+
+def test_mle_poisson_is_the_sample_mean():
+    # (0 + 1 + 2 + 5) / 4 = 2
+    assert mle_poisson([0, 1, 2, 5]) == 2.0
+
+
+def test_mle_poisson_matches_the_mean_of_random_counts():
+    data = np.random.default_rng(3).poisson(4.2, size=400)
+    assert mle_poisson(data) == pytest.approx(data.sum() / data.size, rel=1e-15)
+
+
+@pytest.mark.parametrize("data", [[], [1, -1], [1.5, 2], [NAN, 1]], ids=["empty", "negative", "fractional", "nan"])
+def test_mle_poisson_rejects_empty_data_or_non_counts(data):
+    with pytest.raises(ValueError):
+        mle_poisson(data)
+
+
+# --- exponential -----------------------------------------------------------------------------------------
+
+
+def test_mle_exponential_is_the_reciprocal_of_the_mean():
+    # mean of [1, 2, 3] is 2
+    assert mle_exponential([1.0, 2.0, 3.0]) == 0.5
+
+
+def test_mle_exponential_matches_scipy_expon_fit_with_location_zero():
+    data = np.random.default_rng(4).exponential(scale=1 / 3.0, size=800)
+    _, scale = scipy.stats.expon.fit(data, floc=0)
+    assert mle_exponential(data) == pytest.approx(1 / scale, rel=1e-13)
+
+
+@pytest.mark.parametrize("data", [[], [1.0, -0.5], [NAN, 1.0], [INF, 1.0]], ids=["empty", "negative", "nan", "inf"])
+def test_mle_exponential_rejects_empty_data_or_data_outside_the_support(data):
+    with pytest.raises(ValueError):
+        mle_exponential(data)
+
+
+# --- empirical distribution ------------------------------------------------------------------------------
+
+
+def test_empirical_distribution_sorts_distinct_values_and_counts_duplicates():
+    # [3, 1, 3, 2, 3, 1]: value 1 twice, 2 once, 3 three times, out of 6
+    values, probs = empirical_distribution([3, 1, 3, 2, 3, 1])
+    np.testing.assert_array_equal(values, [1, 2, 3])
+    np.testing.assert_allclose(probs, [2 / 6, 1 / 6, 3 / 6], rtol=1e-15)
+
+
+def test_empirical_distribution_of_real_samples():
+    values, probs = empirical_distribution([0.5, -1.25, 0.5])
+    np.testing.assert_array_equal(values, [-1.25, 0.5])
+    np.testing.assert_allclose(probs, [1 / 3, 2 / 3], rtol=1e-15)
+
+
+def test_empirical_distribution_probabilities_sum_to_one_on_random_samples():
+    samples = np.random.default_rng(5).integers(-3, 9, size=1001)
+    values, probs = empirical_distribution(samples)
+    np.testing.assert_array_equal(values, np.unique(samples))
+    np.testing.assert_allclose(probs, [np.count_nonzero(samples == v) / 1001 for v in values], rtol=1e-15)
+
+
+def test_empirical_distribution_rejects_empty_samples():
+    with pytest.raises(ValueError):
+        empirical_distribution([])
+
+
+# --- dtype -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mle_gaussian_preserves_float_dtype(dtype):
+    mean, var = mle_gaussian(np.array([1.0, 2.0, 4.0], dtype=dtype))
+    assert np.asarray(mean).dtype == dtype and np.asarray(var).dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mle_exponential_preserves_float_dtype(dtype):
+    assert np.asarray(mle_exponential(np.array([1.0, 2.0, 4.0], dtype=dtype))).dtype == dtype
+
+
+@pytest.mark.parametrize("estimator", [mle_bernoulli, mle_poisson, mle_gaussian, mle_exponential], ids=lambda f: f.__name__)
+def test_estimators_compute_integer_data_in_float64(estimator):
+    result = estimator([1, 0, 1, 1])
+    for value in result if isinstance(result, tuple) else (result,):
+        assert np.asarray(value).dtype == np.float64

@@ -1,0 +1,516 @@
+"""mathlib.information: values against scipy and hand calculations, conventions, and validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.spatial.distance
+import scipy.special
+import scipy.stats
+
+from mathlib import (
+    conditional_entropy,
+    cross_entropy,
+    entropy,
+    information_gain,
+    joint_entropy,
+    js_divergence,
+    kl_divergence,
+    mutual_information,
+    self_information,
+)
+from mathlib_testing import mp_kl_divergence
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+INF = math.inf
+NAN = math.nan
+LOG2 = math.log(2.0)
+
+
+def random_distributions(seed: int, shape, dtype=np.float64) -> np.ndarray:
+    """Rows drawn from a flat Dirichlet: strictly positive, summing to 1 up to rounding."""
+    rng = np.random.default_rng(seed)
+    *batch, size = shape
+    return rng.dirichlet(np.ones(size), size=tuple(batch) or None).astype(dtype)
+
+
+def names_argument_and_row(argument: str, row: int) -> str:
+    """A regex for an error message that names ``argument`` and the offending batch ``row``."""
+    return rf"(?s)(?=.*\b{argument}\b)(?=.*\b(rows?|index|indices|batch)\b[^0-9]{{0,12}}\b{row}\b)"
+
+
+def entropy_bits_from_counts(*counts: int) -> float:
+    """Hand formula: H = -sum (c/n) log2(c/n) over the nonzero counts."""
+    n = sum(counts)
+    return -sum(c / n * math.log2(c / n) for c in counts if c)
+
+
+# --- self_information ------------------------------------------------------------------------------------
+
+
+def test_self_information_of_one_half_is_one_bit():
+    assert self_information(0.5, base=2) == 1.0
+
+
+def test_self_information_is_minus_log_elementwise():
+    # -log 1 = 0, -log(1/4) = log 4, -log(e^-3) = 3; the entries need not sum to 1
+    np.testing.assert_allclose(self_information([1.0, 0.25, math.exp(-3.0)]), [0.0, math.log(4.0), 3.0], rtol=1e-15)
+
+
+def test_self_information_of_an_impossible_event_is_infinite_without_warning():
+    assert self_information(0.0) == INF
+
+
+@pytest.mark.parametrize("p", [-0.5, NAN])
+def test_self_information_rejects_a_negative_or_nan_probability(p):
+    with pytest.raises(ValueError, match=r"\bp\b"):
+        self_information([0.5, p])
+
+
+# --- entropy ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "p, bits",
+    [
+        ([0.5, 0.5], 1.0),  # -2 (1/2) log2(1/2) = 1
+        ([0.25] * 4, 2.0),  # -4 (1/4) log2(1/4) = 2
+        ([0.5, 0.25, 0.25], 1.5),  # 1/2 * 1 + 2 * 1/4 * 2 = 1.5
+        ([1.0], 0.0),
+        ([1.0, 0.0, 0.0], 0.0),  # 0 log 0 = 0
+        ([0.0, 0.5, 0.0, 0.5], 1.0),
+    ],
+)
+def test_entropy_in_bits_matches_hand_values(p, bits):
+    assert entropy(p, base=2) == pytest.approx(bits, abs=1e-15)
+
+
+def test_entropy_uses_nats_by_default():
+    # H(1/2, 1/2) = log 2 nats
+    assert entropy([0.5, 0.5]) == pytest.approx(LOG2, rel=1e-15)
+
+
+def test_entropy_of_a_point_mass_is_exactly_zero_under_the_zero_log_zero_convention():
+    assert entropy([0.0, 1.0, 0.0]) == 0.0
+
+
+@pytest.mark.parametrize("base", [None, 2, 10, math.e, 0.5])
+def test_entropy_matches_scipy_on_random_distributions(base):
+    p = random_distributions(0, (6, 9))
+    np.testing.assert_allclose(entropy(p, base=base), scipy.stats.entropy(p, base=base, axis=-1), rtol=1e-13)
+
+
+def test_entropy_reduces_along_the_given_axis():
+    p = random_distributions(1, (5, 4)).T  # columns are the distributions
+    np.testing.assert_allclose(entropy(p, axis=0), scipy.stats.entropy(p, axis=0), rtol=1e-13)
+
+
+def test_entropy_in_bits_is_entropy_in_nats_divided_by_log_two():
+    p = random_distributions(2, (3, 7))
+    np.testing.assert_allclose(entropy(p, base=2), scipy.stats.entropy(p, axis=-1) / LOG2, rtol=1e-13)
+
+
+# --- cross_entropy ---------------------------------------------------------------------------------------
+
+
+def test_cross_entropy_matches_the_formula_on_random_distributions():
+    p, q = random_distributions(3, (4, 6)), random_distributions(4, (4, 6))
+    # H(p, q) = -sum p log q = H(p) + KL(p || q), both from scipy
+    expected = scipy.stats.entropy(p, axis=-1) + scipy.stats.entropy(p, q, axis=-1)
+    np.testing.assert_allclose(cross_entropy(p, q), expected, rtol=1e-13)
+
+
+def test_cross_entropy_hand_value_in_bits():
+    # H([1/2, 1/2], [1/4, 3/4]) = -(1/2 log2(1/4) + 1/2 log2(3/4)) = 1/2 * 2 + 1/2 * (2 - log2 3) = 2 - log2(3)/2
+    assert cross_entropy([0.5, 0.5], [0.25, 0.75], base=2) == pytest.approx(2 - math.log2(3) / 2, rel=1e-15)
+
+
+def test_cross_entropy_is_infinite_where_q_is_zero_and_p_is_not():
+    assert cross_entropy([0.5, 0.5], [1.0, 0.0]) == INF
+
+
+def test_cross_entropy_ignores_outcomes_where_p_is_zero_even_if_q_is_zero():
+    # -(1 * log 1 + 0 * log 0) = 0
+    assert cross_entropy([1.0, 0.0], [1.0, 0.0]) == 0.0
+
+
+# --- kl_divergence ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("base", [None, 2])
+def test_kl_divergence_matches_scipy_rel_entr_on_random_distributions(base):
+    p, q = random_distributions(5, (8, 5)), random_distributions(6, (8, 5))
+    expected = scipy.special.rel_entr(p, q).sum(axis=-1) / (1.0 if base is None else math.log(base))
+    np.testing.assert_allclose(kl_divergence(p, q, base=base), expected, rtol=1e-13)
+
+
+def test_kl_divergence_matches_scipy_stats_entropy_along_axis_zero():
+    p, q = random_distributions(7, (3, 6)).T, random_distributions(8, (3, 6)).T
+    np.testing.assert_allclose(kl_divergence(p, q, axis=0), scipy.stats.entropy(p, q, axis=0), rtol=1e-13)
+
+
+def test_kl_divergence_hand_value_in_bits():
+    # KL([1/2, 1/2] || [1/4, 3/4]) = 1/2 log2(2) + 1/2 log2(2/3) = 1/2 + 1/2 (1 - log2 3) = 1 - log2(3)/2
+    assert kl_divergence([0.5, 0.5], [0.25, 0.75], base=2) == pytest.approx(1 - math.log2(3) / 2, rel=1e-14)
+
+
+def test_kl_divergence_is_infinite_where_q_is_zero_and_p_is_not():
+    assert kl_divergence([0.5, 0.5], [1.0, 0.0]) == INF
+
+
+def test_kl_divergence_is_infinite_only_in_the_rows_where_q_misses_support():
+    p = [[0.5, 0.5], [0.5, 0.5]]
+    q = [[1.0, 0.0], [0.5, 0.5]]
+    np.testing.assert_array_equal(kl_divergence(p, q), [INF, 0.0])
+
+
+def test_kl_divergence_ignores_outcomes_where_p_is_zero():
+    # KL([1, 0] || [1/2, 1/2]) = 1 log(1 / (1/2)) + 0 = log 2
+    assert kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(LOG2, rel=1e-15)
+
+
+def test_kl_divergence_of_a_distribution_from_itself_is_exactly_zero():
+    p = random_distributions(9, (5, 12))
+    np.testing.assert_array_equal(kl_divergence(p, p), np.zeros(5))
+
+
+def test_kl_divergence_is_accurate_where_cross_entropy_minus_entropy_cancels():
+    # p and q nearly equal (relative perturbation 1e-6, K = 1000): KL ~ 5e-13 while H(p) ~ 6.3. Computing
+    # H(p, q) - H(p) loses ~3 digits to cancellation here (relative error 2e-3 for this seed); summing
+    # p log(p / q) directly is good to ~1e-6. Reference: mpmath at 300 bits on the same float inputs.
+    rng = np.random.default_rng(0)
+    q = rng.dirichlet(np.ones(1000))
+    p = q * (1 + 1e-6 * rng.standard_normal(1000))
+    p /= p.sum()
+    exact = float(mp_kl_divergence(p, q))
+    assert exact > 0
+    got = kl_divergence(p, q)
+    assert got >= 0
+    assert got == pytest.approx(exact, rel=1e-4)
+
+
+@pytest.mark.parametrize("delta", [1e-9, 1e-12, 1e-15])
+def test_kl_divergence_is_never_negative_for_nearly_equal_distributions(delta):
+    rng = np.random.default_rng(1)
+    q = rng.dirichlet(np.ones(50), size=200)
+    p = q * (1 + delta * rng.standard_normal(q.shape))
+    p /= p.sum(axis=-1, keepdims=True)
+    assert (kl_divergence(p, q) >= 0).all()
+
+
+# --- js_divergence ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("base", [None, 2])
+def test_js_divergence_is_the_square_of_scipys_jensenshannon_distance(base):
+    p, q = random_distributions(10, (7, 5)), random_distributions(11, (7, 5))
+    distance = scipy.spatial.distance.jensenshannon(p, q, axis=-1, base=base)
+    np.testing.assert_allclose(js_divergence(p, q, base=base), distance**2, rtol=1e-12)
+
+
+def test_js_divergence_of_disjoint_distributions_is_log_two():
+    # m = [1/2, 1/2]; KL([1,0] || m) = log 2 = KL([0,1] || m); JS = (log 2 + log 2) / 2
+    assert js_divergence([1.0, 0.0], [0.0, 1.0]) == pytest.approx(LOG2, rel=1e-15)
+    assert js_divergence([1.0, 0.0], [0.0, 1.0], base=2) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_js_divergence_is_finite_where_kl_divergence_is_infinite():
+    # p = [1/2, 1/2], q = [1, 0], m = [3/4, 1/4]
+    # KL(p || m) = 1/2 log(2/3) + 1/2 log 2 ; KL(q || m) = log(4/3)
+    expected = 0.5 * (0.5 * math.log(2 / 3) + 0.5 * math.log(2.0)) + 0.5 * math.log(4 / 3)
+    assert js_divergence([0.5, 0.5], [1.0, 0.0]) == pytest.approx(expected, rel=1e-14)
+
+
+# --- joint and conditional entropy, mutual information ----------------------------------------------------
+
+# Rows index X, columns index Y.
+#   pxy = [[1/2, 1/4],      p(x) = [3/4, 1/4]     p(y) = [1/2, 1/2]
+#          [0,   1/4]]
+# H(X, Y) = H(1/2, 1/4, 1/4) = 1/2 * 1 + 2 * (1/4 * 2) = 1.5 bits
+# H(X) = -(3/4 log2 3/4 + 1/4 log2 1/4) = 2 - (3/4) log2 3 = 0.8112781244591328 bits
+# H(Y) = 1 bit
+# H(Y | X) = H(X, Y) - H(X) = (3/4) log2 3 - 1/2 = 0.6887218755408672 bits
+# I(X; Y) = H(X) + H(Y) - H(X, Y) = 3/2 - (3/4) log2 3 = 0.3112781244591328 bits
+ASYMMETRIC_TABLE = np.array([[0.5, 0.25], [0.0, 0.25]])
+
+
+def test_joint_entropy_of_a_hand_table_in_bits():
+    assert joint_entropy(ASYMMETRIC_TABLE, base=2) == pytest.approx(1.5, rel=1e-15)
+
+
+def test_conditional_entropy_conditions_on_the_row_variable():
+    assert conditional_entropy(ASYMMETRIC_TABLE, base=2) == pytest.approx(0.75 * math.log2(3) - 0.5, rel=1e-14)
+
+
+def test_conditional_entropy_of_the_transposed_table_conditions_on_the_other_variable():
+    # H(X | Y) = H(X, Y) - H(Y) = 1.5 - 1 = 0.5 bits
+    assert conditional_entropy(ASYMMETRIC_TABLE.T, base=2) == pytest.approx(0.5, rel=1e-14)
+
+
+def test_mutual_information_of_a_hand_table_in_bits():
+    assert mutual_information(ASYMMETRIC_TABLE, base=2) == pytest.approx(1.5 - 0.75 * math.log2(3), rel=1e-14)
+
+
+def test_mutual_information_of_perfectly_dependent_bits_is_one_bit():
+    # X = Y uniform: I = H(X) = 1 bit
+    assert mutual_information([[0.5, 0.0], [0.0, 0.5]], base=2) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_mutual_information_of_independent_variables_is_zero():
+    # pxy = p(x) p(y)^T with p(x) = [1/4, 3/4], p(y) = [1/2, 1/2]: every ratio pxy / (p(x) p(y)) is 1
+    table = np.outer([0.25, 0.75], [0.5, 0.5])
+    assert mutual_information(table) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_mutual_information_matches_scipy_on_a_random_table():
+    table = np.random.default_rng(12).dirichlet(np.ones(12)).reshape(3, 4)
+    # I = KL(p(x, y) || p(x) p(y))
+    expected = scipy.special.rel_entr(table, np.outer(table.sum(1), table.sum(0))).sum()
+    assert mutual_information(table) == pytest.approx(expected, rel=1e-12)
+
+
+def test_joint_entropy_matches_scipy_on_a_random_table():
+    table = np.random.default_rng(13).dirichlet(np.ones(15)).reshape(5, 3)
+    assert joint_entropy(table) == pytest.approx(scipy.stats.entropy(table.ravel()), rel=1e-13)
+
+
+def test_joint_table_must_sum_to_one_as_a_whole_not_row_by_row():
+    # each row sums to 1, the table sums to 2
+    with pytest.raises(ValueError, match=r"\bpxy\b"):
+        mutual_information([[0.5, 0.5], [0.5, 0.5]])
+
+
+@pytest.mark.parametrize("function", [joint_entropy, conditional_entropy, mutual_information], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("table", [[[0.75, 0.5], [0.0, -0.25]], [[0.5, NAN], [0.25, 0.25]], [[0.5, 0.25], [0.0, 0.2]]])
+def test_joint_table_functions_reject_invalid_tables(function, table):
+    with pytest.raises(ValueError, match=r"\bpxy\b"):
+        function(table)
+
+
+# --- information_gain on Quinlan's play-tennis data ------------------------------------------------------
+
+# Quinlan (1986), Table 1: (Outlook, Temperature, Humidity, Wind, PlayTennis), days D1..D14.
+PLAY_TENNIS = [
+    ("Sunny", "Hot", "High", "Weak", "No"),
+    ("Sunny", "Hot", "High", "Strong", "No"),
+    ("Overcast", "Hot", "High", "Weak", "Yes"),
+    ("Rain", "Mild", "High", "Weak", "Yes"),
+    ("Rain", "Cool", "Normal", "Weak", "Yes"),
+    ("Rain", "Cool", "Normal", "Strong", "No"),
+    ("Overcast", "Cool", "Normal", "Strong", "Yes"),
+    ("Sunny", "Mild", "High", "Weak", "No"),
+    ("Sunny", "Cool", "Normal", "Weak", "Yes"),
+    ("Rain", "Mild", "Normal", "Weak", "Yes"),
+    ("Sunny", "Mild", "Normal", "Strong", "Yes"),
+    ("Overcast", "Mild", "High", "Strong", "Yes"),
+    ("Overcast", "Hot", "Normal", "Weak", "Yes"),
+    ("Rain", "Mild", "High", "Strong", "No"),
+]
+ATTRIBUTES = ["Outlook", "Temperature", "Humidity", "Wind"]
+
+
+def encode(column: list[str]) -> np.ndarray:
+    """Category names to integer codes (sorted names -> 0, 1, ...)."""
+    codes = {name: code for code, name in enumerate(sorted(set(column)))}
+    return np.array([codes[name] for name in column])
+
+
+PLAY = encode([row[4] for row in PLAY_TENNIS])
+
+# (yes, no) counts per branch, read off the table above; test_play_tennis_counts checks them against it.
+BRANCH_COUNTS = {
+    "Outlook": {"Sunny": (2, 3), "Overcast": (4, 0), "Rain": (3, 2)},
+    "Temperature": {"Hot": (2, 2), "Mild": (4, 2), "Cool": (3, 1)},
+    "Humidity": {"High": (3, 4), "Normal": (6, 1)},
+    "Wind": {"Weak": (6, 2), "Strong": (3, 3)},
+}
+# Hand calculation, in bits. H(S) = H(9/14, 5/14) = 0.940286.
+#   Outlook:     5/14 H(2,3) + 4/14 H(4,0) + 5/14 H(3,2) = 5/14 .970951 + 0 + 5/14 .970951 = .693536 -> gain .246750
+#   Temperature: 4/14 H(2,2) + 6/14 H(4,2) + 4/14 H(3,1) = .285714 + .393555 + .231794 = .911063 -> gain .029223
+#   Humidity:    7/14 H(3,4) + 7/14 H(6,1) = .5 .985228 + .5 .591673 = .788450                  -> gain .151836
+#   Wind:        8/14 H(6,2) + 6/14 H(3,3) = 8/14 .811278 + 6/14 1 = .892159                    -> gain .048127
+PUBLISHED_GAIN_BITS = {"Outlook": 0.2467, "Temperature": 0.0292, "Humidity": 0.1518, "Wind": 0.0481}
+
+
+def hand_information_gain_bits(attribute: str) -> float:
+    branches = BRANCH_COUNTS[attribute].values()
+    n = sum(yes + no for yes, no in branches)
+    total_yes = sum(yes for yes, _ in branches)
+    remainder = sum((yes + no) / n * entropy_bits_from_counts(yes, no) for yes, no in branches)
+    return entropy_bits_from_counts(total_yes, n - total_yes) - remainder
+
+
+@pytest.mark.parametrize("column, attribute", list(enumerate(ATTRIBUTES)))
+def test_play_tennis_counts(column, attribute):
+    # the counts used by the hand calculation are the counts of the table
+    for value, (yes, no) in BRANCH_COUNTS[attribute].items():
+        outcomes = [row[4] for row in PLAY_TENNIS if row[column] == value]
+        assert (outcomes.count("Yes"), outcomes.count("No")) == (yes, no)
+
+
+@pytest.mark.parametrize("attribute", ATTRIBUTES)
+def test_hand_information_gain_reproduces_the_published_value(attribute):
+    assert round(hand_information_gain_bits(attribute), 4) == PUBLISHED_GAIN_BITS[attribute]
+
+
+@pytest.mark.parametrize("column, attribute", list(enumerate(ATTRIBUTES)))
+def test_information_gain_on_play_tennis_matches_the_hand_calculation(column, attribute):
+    groups = encode([row[column] for row in PLAY_TENNIS])
+    got = information_gain(PLAY, groups, base=2)
+    assert got == pytest.approx(hand_information_gain_bits(attribute), rel=1e-12)
+
+
+def test_information_gain_is_in_nats_by_default():
+    groups = encode([row[0] for row in PLAY_TENNIS])
+    assert information_gain(PLAY, groups) == pytest.approx(hand_information_gain_bits("Outlook") * LOG2, rel=1e-12)
+
+
+def test_information_gain_ranks_outlook_first_as_id3_does():
+    gains = {a: information_gain(PLAY, encode([row[c] for row in PLAY_TENNIS])) for c, a in enumerate(ATTRIBUTES)}
+    assert max(gains, key=gains.get) == "Outlook"
+
+
+def test_information_gain_of_a_split_that_separates_the_labels_is_the_label_entropy():
+    # groups = labels: every branch is pure; gain = H(9/14, 5/14)
+    assert information_gain(PLAY, PLAY, base=2) == pytest.approx(entropy_bits_from_counts(9, 5), rel=1e-14)
+
+
+def test_information_gain_of_a_single_group_is_zero():
+    assert information_gain(PLAY, np.zeros(len(PLAY), dtype=int)) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_information_gain_rejects_labels_and_groups_of_different_lengths():
+    with pytest.raises(ValueError):
+        information_gain([0, 1, 1], [0, 1])
+
+
+# --- validation ------------------------------------------------------------------------------------------
+
+ONE_DISTRIBUTION = [entropy]
+TWO_DISTRIBUTIONS = [cross_entropy, kl_divergence, js_divergence]
+WITH_BASE = [
+    lambda base: self_information([0.5, 0.25], base=base),
+    lambda base: entropy([0.5, 0.5], base=base),
+    lambda base: cross_entropy([0.5, 0.5], [0.5, 0.5], base=base),
+    lambda base: kl_divergence([0.5, 0.5], [0.5, 0.5], base=base),
+    lambda base: js_divergence([0.5, 0.5], [0.5, 0.5], base=base),
+    lambda base: joint_entropy([[0.5, 0.0], [0.0, 0.5]], base=base),
+    lambda base: conditional_entropy([[0.5, 0.0], [0.0, 0.5]], base=base),
+    lambda base: mutual_information([[0.5, 0.0], [0.0, 0.5]], base=base),
+    lambda base: information_gain([0, 1], [0, 1], base=base),
+]
+WITH_BASE_IDS = [
+    "self_information", "entropy", "cross_entropy", "kl_divergence", "js_divergence",
+    "joint_entropy", "conditional_entropy", "mutual_information", "information_gain",
+]
+
+INVALID_ROWS = {
+    "negative entry": [0.6, 0.5, -0.1],  # sums to 1 but is not a distribution
+    "nan entry": [NAN, 0.5, 0.5],
+    "inf entry": [INF, 0.0, 0.0],
+    "sums to more than 1": [0.5, 0.6, 0.1],
+    "sums to less than 1": [0.2, 0.2, 0.2],
+    "sums to 1 + 1e-6": [0.5, 0.5 + 1e-6, 0.0],
+}
+
+
+@pytest.mark.parametrize("call", WITH_BASE, ids=WITH_BASE_IDS)
+@pytest.mark.parametrize("base", [0, -2.0, 1, 1.0])
+def test_functions_with_a_base_reject_a_base_that_is_not_positive_or_is_one(call, base):
+    with pytest.raises(ValueError, match="base"):
+        call(base)
+
+
+@pytest.mark.parametrize("call", WITH_BASE, ids=WITH_BASE_IDS)
+@pytest.mark.parametrize("base", [2, 10, 0.5, math.e])
+def test_functions_with_a_base_accept_any_other_positive_base(call, base):
+    assert np.isfinite(call(base))
+
+
+@pytest.mark.parametrize("bad_row", list(INVALID_ROWS.values()), ids=list(INVALID_ROWS))
+def test_entropy_rejects_an_invalid_distribution_naming_the_row(bad_row):
+    batch = np.full((4, 3), 1 / 3)
+    batch[3] = bad_row
+    with pytest.raises(ValueError, match=names_argument_and_row("p", 3)):
+        entropy(batch)
+
+
+@pytest.mark.parametrize("function", TWO_DISTRIBUTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("argument", ["p", "q"])
+@pytest.mark.parametrize("bad_row", list(INVALID_ROWS.values()), ids=list(INVALID_ROWS))
+def test_two_distribution_functions_name_the_invalid_argument_and_row(function, argument, bad_row):
+    valid = np.full((4, 3), 1 / 3)
+    invalid = valid.copy()
+    invalid[3] = bad_row
+    arguments = {"p": valid, "q": valid, argument: invalid}
+    with pytest.raises(ValueError, match=names_argument_and_row(argument, 3)):
+        function(arguments["p"], arguments["q"])
+
+
+@pytest.mark.parametrize("function", TWO_DISTRIBUTIONS, ids=lambda f: f.__name__)
+def test_two_distribution_functions_name_the_argument_for_a_single_vector(function):
+    with pytest.raises(ValueError, match=r"\bq\b"):
+        function([0.5, 0.5], [0.5, 0.6])
+
+
+@pytest.mark.parametrize("function", ONE_DISTRIBUTION + TWO_DISTRIBUTIONS, ids=lambda f: f.__name__)
+def test_float32_distributions_are_rejected_when_off_by_more_than_float32_rounding(function):
+    bad = np.array([0.5, 0.51], dtype=np.float32)  # sums to 1.01
+    args = (bad,) if function is entropy else (bad, bad)
+    with pytest.raises(ValueError):
+        function(*args)
+
+
+@pytest.mark.parametrize("function", ONE_DISTRIBUTION + TWO_DISTRIBUTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_distributions_that_sum_to_one_up_to_rounding_are_accepted(function, dtype):
+    # 0.1 * 10 sums to 0.9999999999999999 in float64; a float32 cast of a 1000-point Dirichlet is off by ~1e-6
+    for p in (np.full(10, 0.1, dtype=dtype), random_distributions(14, (3, 1000), dtype=dtype)):
+        args = (p,) if function is entropy else (p, p)
+        assert np.all(np.isfinite(function(*args)))
+
+
+def test_distributions_are_not_renormalized_silently():
+    with pytest.raises(ValueError):
+        kl_divergence([1.0, 1.0], [1.0, 3.0])
+
+
+@pytest.mark.parametrize("function", TWO_DISTRIBUTIONS, ids=lambda f: f.__name__)
+def test_two_distribution_functions_reject_mismatched_lengths(function):
+    with pytest.raises(ValueError):
+        function([0.5, 0.5], [0.25, 0.25, 0.5])
+
+
+# --- dtype -----------------------------------------------------------------------------------------------
+
+FLOAT_CALLS = {
+    "self_information": lambda p: self_information(p),
+    "entropy": lambda p: entropy(p),
+    "cross_entropy": lambda p: cross_entropy(p, p[::-1]),
+    "kl_divergence": lambda p: kl_divergence(p, p[::-1]),
+    "js_divergence": lambda p: js_divergence(p, p[::-1]),
+    "joint_entropy": lambda p: joint_entropy(p.reshape(2, 2)),
+    "conditional_entropy": lambda p: conditional_entropy(p.reshape(2, 2)),
+    "mutual_information": lambda p: mutual_information(p.reshape(2, 2)),
+}
+
+
+@pytest.mark.parametrize("call", list(FLOAT_CALLS.values()), ids=list(FLOAT_CALLS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_information_functions_preserve_float_dtype(call, dtype):
+    p = np.array([0.125, 0.25, 0.5, 0.125], dtype=dtype)
+    assert np.asarray(call(p)).dtype == dtype
+
+
+@pytest.mark.parametrize("call", list(FLOAT_CALLS.values()), ids=list(FLOAT_CALLS))
+def test_information_functions_in_float32_agree_with_float64(call):
+    p = np.array([0.125, 0.25, 0.5, 0.125])
+    np.testing.assert_allclose(call(p.astype(np.float32)), call(p), rtol=1e-6, atol=1e-7)
+
+
+def test_information_functions_compute_integer_input_in_float64():
+    assert np.asarray(entropy([0, 1, 0])).dtype == np.float64
+    assert np.asarray(kl_divergence([1, 0], [1, 0])).dtype == np.float64

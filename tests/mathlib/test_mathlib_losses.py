@@ -1,0 +1,459 @@
+"""mathlib.losses: hand-derived values, the documented differences from torch, and validation.
+
+Agreement with torch.nn.functional on random inputs is in test_mathlib_vs_torch.py (skipped without torch);
+everything here needs only NumPy and scipy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.special
+
+from mathlib import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy_loss,
+    gaussian_nll_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    poisson_nll_loss,
+)
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+INF = math.inf
+NAN = math.nan
+LOG2 = math.log(2.0)
+REDUCTIONS = ["none", "mean", "sum"]
+
+# Two samples, three classes: probabilities [[1/2, 1/4, 1/4], [1/10, 2/10, 7/10]].
+PROBS = np.array([[0.5, 0.25, 0.25], [0.1, 0.2, 0.7]])
+LOG_PROBS = np.log(PROBS)
+
+
+# --- nll_loss --------------------------------------------------------------------------------------------
+
+
+def test_nll_loss_mean_is_the_average_negative_log_probability_of_the_targets():
+    # targets [0, 2]: (-log 1/2 - log 7/10) / 2
+    expected = (math.log(2) - math.log(0.7)) / 2
+    assert nll_loss(LOG_PROBS, [0, 2]) == pytest.approx(expected, rel=1e-15)
+
+
+def test_nll_loss_none_and_sum_reductions():
+    np.testing.assert_allclose(nll_loss(LOG_PROBS, [1, 2], reduction="none"), [math.log(4), -math.log(0.7)], rtol=1e-15)
+    assert nll_loss(LOG_PROBS, [1, 2], reduction="sum") == pytest.approx(math.log(4) - math.log(0.7), rel=1e-15)
+
+
+def test_nll_loss_weighted_mean_divides_by_the_sum_of_the_target_weights():
+    # weight [1, 2, 3], targets [0, 2]: (1 * log 2 + 3 * -log 0.7) / (1 + 3)
+    weight = [1.0, 2.0, 3.0]
+    expected = (1 * math.log(2) - 3 * math.log(0.7)) / 4
+    assert nll_loss(LOG_PROBS, [0, 2], weight=weight) == pytest.approx(expected, rel=1e-15)
+
+
+def test_nll_loss_weighted_sum_and_none_scale_each_sample_by_its_target_weight():
+    weight = [1.0, 2.0, 3.0]
+    np.testing.assert_allclose(nll_loss(LOG_PROBS, [0, 2], weight=weight, reduction="none"), [math.log(2), -3 * math.log(0.7)], rtol=1e-15)
+    assert nll_loss(LOG_PROBS, [0, 2], weight=weight, reduction="sum") == pytest.approx(math.log(2) - 3 * math.log(0.7), rel=1e-15)
+
+
+def test_nll_loss_ignores_the_default_ignore_index_minus_100_in_the_denominator():
+    # only sample 0 counts: -log(1/2) / 1
+    assert nll_loss(LOG_PROBS, [0, -100]) == pytest.approx(LOG2, rel=1e-15)
+
+
+def test_nll_loss_ignore_index_may_be_a_valid_class():
+    # ignore_index=2: sample 1 (target 2) is ignored
+    assert nll_loss(LOG_PROBS, [0, 2], ignore_index=2) == pytest.approx(LOG2, rel=1e-15)
+
+
+def test_nll_loss_weighted_mean_leaves_ignored_weights_out_of_the_denominator():
+    # weight [1, 2, 3], targets [1, ignored]: 2 log 4 / 2
+    assert nll_loss(LOG_PROBS, [1, -100], weight=[1.0, 2.0, 3.0]) == pytest.approx(math.log(4), rel=1e-15)
+
+
+def test_nll_loss_gives_zero_loss_to_ignored_samples_under_reduction_none():
+    np.testing.assert_allclose(nll_loss(LOG_PROBS, [-100, 1], reduction="none"), [0.0, -math.log(0.2)], rtol=1e-15)
+
+
+def test_nll_loss_with_every_target_ignored_has_nan_mean():
+    assert np.isnan(nll_loss(LOG_PROBS, [-100, -100]))
+
+
+def test_nll_loss_with_every_target_ignored_has_zero_sum():
+    assert nll_loss(LOG_PROBS, [-100, -100], reduction="sum") == 0.0
+
+
+def test_nll_loss_with_every_target_ignored_has_zero_per_sample_losses():
+    np.testing.assert_array_equal(nll_loss(LOG_PROBS, [-100, -100], reduction="none"), [0.0, 0.0])
+
+
+def test_nll_loss_accepts_an_unbatched_vector_of_log_probabilities():
+    # (C,) input with a scalar target: -log(1/4)
+    assert nll_loss(LOG_PROBS[0], 1) == pytest.approx(math.log(4), rel=1e-15)
+
+
+@pytest.mark.parametrize("target", [[0, 3], [0, -1], [5, 0]])
+def test_nll_loss_rejects_a_target_outside_the_classes(target):
+    with pytest.raises(ValueError):
+        nll_loss(LOG_PROBS, target)
+
+
+def test_nll_loss_accepts_a_negative_ignore_index_other_than_the_default():
+    assert nll_loss(LOG_PROBS, [0, -1], ignore_index=-1) == pytest.approx(LOG2, rel=1e-15)
+
+
+def test_nll_loss_rejects_a_weight_of_the_wrong_length():
+    with pytest.raises(ValueError):
+        nll_loss(LOG_PROBS, [0, 1], weight=[1.0, 1.0])
+
+
+@pytest.mark.parametrize("target", [[0, 1, 2], [[0], [1]], [0]])
+def test_nll_loss_rejects_a_target_of_the_wrong_shape(target):
+    with pytest.raises(ValueError):
+        nll_loss(LOG_PROBS, target)
+
+
+# --- cross_entropy_loss ----------------------------------------------------------------------------------
+
+# logits [0, 0, log 2] -> softmax [1/4, 1/4, 1/2]
+LOGITS = np.array([0.0, 0.0, LOG2])
+
+
+def test_cross_entropy_loss_of_an_index_target_is_minus_log_softmax_at_the_target():
+    assert cross_entropy_loss(LOGITS, 2) == pytest.approx(LOG2, rel=1e-15)
+    assert cross_entropy_loss(LOGITS[None, :], [0]) == pytest.approx(math.log(4), rel=1e-15)
+
+
+def test_cross_entropy_loss_with_label_smoothing_mixes_in_the_uniform_distribution():
+    # torch: (1 - e) (-log p_t) + e / C sum_c (-log p_c); e = 0.3, C = 3, target 2:
+    # 0.7 log 2 + 0.1 (log 4 + log 4 + log 2) = 0.7 log 2 + 0.5 log 2 = 1.2 log 2
+    assert cross_entropy_loss(LOGITS, 2, label_smoothing=0.3) == pytest.approx(1.2 * LOG2, rel=1e-14)
+
+
+def test_cross_entropy_loss_with_full_label_smoothing_is_the_uniform_cross_entropy():
+    # e = 1: (1/3)(log 4 + log 4 + log 2) = (5/3) log 2, whatever the target
+    for target in (0, 1, 2):
+        assert cross_entropy_loss(LOGITS, target, label_smoothing=1.0) == pytest.approx(5 / 3 * LOG2, rel=1e-14)
+
+
+def test_cross_entropy_loss_of_a_probability_target_is_the_cross_entropy():
+    # target [1/2, 1/2, 0]: -(1/2 log 1/4 + 1/2 log 1/4 + 0) = log 4
+    assert cross_entropy_loss(LOGITS, [0.5, 0.5, 0.0]) == pytest.approx(math.log(4), rel=1e-15)
+
+
+def test_cross_entropy_loss_of_a_probability_target_is_zero_where_target_and_logit_rule_out_a_class():
+    # logits [0, -inf], target [1, 0]: -(1 log 1 + 0 log 0) = 0 with 0 log 0 = 0 (torch returns NaN here)
+    assert cross_entropy_loss([[0.0, -INF]], [[1.0, 0.0]]) == 0.0
+
+
+def test_cross_entropy_loss_of_an_index_target_ignores_minus_inf_logits_of_other_classes():
+    # logits [0, -inf, 0] -> softmax [1/2, 0, 1/2]; target 0: log 2
+    assert cross_entropy_loss([[0.0, -INF, 0.0]], [0]) == pytest.approx(LOG2, rel=1e-15)
+
+
+def test_cross_entropy_loss_of_large_logits_does_not_overflow():
+    # logits [1000, 0]: -log_softmax = [log(1 + e^-1000), 1000 + log(1 + e^-1000)] = [~0, 1000]
+    np.testing.assert_allclose(cross_entropy_loss([[1000.0, 0.0], [1000.0, 0.0]], [0, 1], reduction="none"), [0.0, 1000.0], rtol=1e-15, atol=1e-300)
+
+
+@pytest.mark.parametrize("label_smoothing", [-0.1, 1.5, NAN])
+def test_cross_entropy_loss_rejects_label_smoothing_outside_zero_one(label_smoothing):
+    with pytest.raises(ValueError):
+        cross_entropy_loss(LOGITS, 0, label_smoothing=label_smoothing)
+
+
+@pytest.mark.parametrize("target", [[0, 3], [0, -2]])
+def test_cross_entropy_loss_rejects_a_target_outside_the_classes(target):
+    with pytest.raises(ValueError):
+        cross_entropy_loss(np.zeros((2, 3)), target)
+
+
+def test_cross_entropy_loss_rejects_a_probability_target_of_a_different_shape():
+    with pytest.raises(ValueError):
+        cross_entropy_loss(np.zeros((2, 3)), np.full((2, 4), 0.25))
+
+
+def test_cross_entropy_loss_with_every_target_ignored():
+    logits = np.zeros((2, 3))
+    assert np.isnan(cross_entropy_loss(logits, [-100, -100]))
+    assert cross_entropy_loss(logits, [-100, -100], reduction="sum") == 0.0
+
+
+# --- binary_cross_entropy --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "p, y, expected",
+    [
+        (0.25, 1.0, math.log(4)),  # -log(1/4)
+        (0.25, 0.0, math.log(4 / 3)),  # -log(3/4)
+        (0.5, 0.5, LOG2),  # -(1/2 log 1/2 + 1/2 log 1/2)
+        (0.0, 0.0, 0.0),  # -(0 log 0 + 1 log 1)
+        (1.0, 1.0, 0.0),
+        (0.0, 1.0, INF),  # exact: -log 0; torch clamps the log at -100 and returns 100
+        (1.0, 0.0, INF),
+        (0.0, 0.5, INF),
+    ],
+)
+def test_binary_cross_entropy_is_exact_without_clamping(p, y, expected):
+    assert binary_cross_entropy([p], [y], reduction="sum") == pytest.approx(expected, rel=1e-15)
+
+
+def test_binary_cross_entropy_weight_scales_each_element():
+    # weights [2, 3]: 2 (-log 1/4) + 3 (-log 1/2) = 2 log 4 + 3 log 2 = 7 log 2; mean over 2 elements
+    got = binary_cross_entropy([0.25, 0.5], [1.0, 0.0], weight=[2.0, 3.0])
+    assert got == pytest.approx(7 * LOG2 / 2, rel=1e-15)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.1, NAN, INF])
+def test_binary_cross_entropy_rejects_probabilities_outside_zero_one(p):
+    with pytest.raises(ValueError):
+        binary_cross_entropy([0.5, p], [1.0, 0.0])
+
+
+# --- binary_cross_entropy_with_logits ----------------------------------------------------------------------
+
+# loss(x, y) = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) = y softplus(-x) + (1 - y) softplus(x)
+HAND_BCE_WITH_LOGITS = [
+    (0.0, 1.0, LOG2),
+    (INF, 1.0, 0.0),  # log sigmoid(inf) = log 1 (torch: NaN)
+    (-INF, 0.0, 0.0),  # log(1 - sigmoid(-inf)) = log 1 (torch: NaN)
+    (INF, 0.0, INF),
+    (-INF, 1.0, INF),  # -log sigmoid(-inf) = -log 0 (torch: NaN)
+    (INF, 0.5, INF),
+    (1e4, 0.0, 1e4),  # softplus(1e4) = 1e4 + log(1 + e^-1e4) = 1e4 to double precision
+    (-1e4, 1.0, 1e4),
+    (1e4, 1.0, 0.0),  # log(1 + e^-1e4) underflows to 0
+    (40.0, 1.0, 4.248354255291589e-18),  # log(1 + e^-40) = e^-40 - e^-80 / 2 (full relative precision)
+    (-40.0, 0.0, 4.248354255291589e-18),
+    (40.0, 0.5, 20.0),  # (softplus(-40) + softplus(40)) / 2 = (2 e^-40 + 40) / 2 = 20 + 4.2e-18
+    (1e308, 0.0, 1e308),
+]
+
+
+@pytest.mark.parametrize("x, y, expected", HAND_BCE_WITH_LOGITS)
+def test_binary_cross_entropy_with_logits_is_stable_at_every_magnitude(x, y, expected):
+    got = binary_cross_entropy_with_logits([x], [y], reduction="sum")
+    assert got == pytest.approx(expected, rel=4 * np.finfo(np.float64).eps, abs=1e-300)
+
+
+def test_binary_cross_entropy_with_logits_pos_weight_scales_the_positive_term():
+    # x = 0, y = 1, pos_weight 3: 3 (-log sigmoid 0) = 3 log 2; x = 0, y = 0: -log(1/2), unweighted
+    got = binary_cross_entropy_with_logits([[0.0, 0.0]], [[1.0, 0.0]], pos_weight=[3.0, 3.0], reduction="none")
+    np.testing.assert_allclose(got, [[3 * LOG2, LOG2]], rtol=1e-15)
+
+
+def test_binary_cross_entropy_with_logits_pos_weight_keeps_the_zero_loss_of_a_certain_negative():
+    # x = -inf, y = 0: pos_weight * 0 * log sigmoid(-inf) is 0 * (-inf) -> the limit 0, not NaN
+    assert binary_cross_entropy_with_logits([-INF], [0.0], pos_weight=[2.0], reduction="sum") == 0.0
+
+
+def test_binary_cross_entropy_with_logits_rejects_a_negative_pos_weight():
+    with pytest.raises(ValueError):
+        binary_cross_entropy_with_logits([[0.0, 1.0]], [[1.0, 0.0]], pos_weight=[1.0, -0.5])
+
+
+def test_binary_cross_entropy_with_logits_weight_scales_each_element():
+    # weights [2, 3] on log 2 each, mean over 2 elements: 5 log 2 / 2
+    got = binary_cross_entropy_with_logits([0.0, 0.0], [1.0, 0.0], weight=[2.0, 3.0])
+    assert got == pytest.approx(2.5 * LOG2, rel=1e-15)
+
+
+# --- mse_loss, l1_loss -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "loss, reduction, expected",
+    [
+        # input [1, 2, 3], target [1, 0, 0]: errors [0, 2, 3]
+        (mse_loss, "none", [0.0, 4.0, 9.0]),
+        (mse_loss, "sum", 13.0),
+        (mse_loss, "mean", 13.0 / 3),
+        (l1_loss, "none", [0.0, 2.0, 3.0]),
+        (l1_loss, "sum", 5.0),
+        (l1_loss, "mean", 5.0 / 3),
+    ],
+)
+def test_regression_losses_hand_values(loss, reduction, expected):
+    np.testing.assert_allclose(loss([1.0, 2.0, 3.0], [1.0, 0.0, 0.0], reduction=reduction), expected, rtol=1e-15)
+
+
+def test_mse_loss_reduces_over_every_element_of_a_batch():
+    # errors [[1, 2], [3, 4]] -> squares 1, 4, 9, 16 -> mean 30 / 4
+    assert mse_loss([[1.0, 2.0], [3.0, 4.0]], np.zeros((2, 2))) == pytest.approx(7.5, rel=1e-15)
+
+
+# --- gaussian_nll_loss -----------------------------------------------------------------------------------
+
+HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
+
+
+def test_gaussian_nll_loss_hand_value():
+    # 1/2 (log 1/2 + (0 - 1)^2 / (1/2)) = 1/2 (2 - log 2) = 1 - log(2) / 2
+    assert gaussian_nll_loss([0.0], [1.0], [0.5]) == pytest.approx(1 - LOG2 / 2, rel=1e-15)
+
+
+def test_gaussian_nll_loss_full_adds_half_log_two_pi():
+    assert gaussian_nll_loss([0.0], [1.0], [0.5], full=True) == pytest.approx(1 - LOG2 / 2 + HALF_LOG_TWO_PI, rel=1e-15)
+
+
+def test_gaussian_nll_loss_clamps_the_variance_at_eps():
+    # var 0 -> 1e-3: 1/2 (log 1e-3 + (0.1)^2 / 1e-3) = 1/2 (log 1e-3 + 10)
+    got = gaussian_nll_loss([0.0], [0.1], [0.0], eps=1e-3)
+    assert got == pytest.approx(0.5 * (math.log(1e-3) + 0.01 / 1e-3), rel=1e-12)
+
+
+def test_gaussian_nll_loss_one_variance_per_sample_is_shared_across_its_features():
+    # input (2, 2), var (2,): var[n] applies to both features of sample n
+    inputs = np.array([[0.0, 1.0], [2.0, 2.0]])
+    targets = np.zeros((2, 2))
+    var = np.array([1.0, 4.0])
+    expected = 0.5 * np.array([[0.0 + 0.0, 0.0 + 1.0], [math.log(4) + 1.0, math.log(4) + 1.0]])
+    np.testing.assert_allclose(gaussian_nll_loss(inputs, targets, var, reduction="none"), expected, rtol=1e-15)
+    np.testing.assert_allclose(gaussian_nll_loss(inputs, targets, var[:, None], reduction="none"), expected, rtol=1e-15)
+
+
+def test_gaussian_nll_loss_rejects_a_negative_variance():
+    with pytest.raises(ValueError):
+        gaussian_nll_loss([0.0, 0.0], [1.0, 1.0], [1.0, -1e-12])
+
+
+def test_gaussian_nll_loss_rejects_a_variance_of_an_incompatible_shape():
+    with pytest.raises(ValueError):
+        gaussian_nll_loss(np.zeros((4, 3)), np.zeros((4, 3)), np.ones((3,)))
+
+
+# --- poisson_nll_loss ------------------------------------------------------------------------------------
+
+
+def test_poisson_nll_loss_with_log_input_hand_value():
+    # log-rate 0 (rate 1), target 2: e^0 - 2 * 0 = 1;  log-rate log 3, target 1: 3 - log 3
+    got = poisson_nll_loss([0.0, math.log(3)], [2.0, 1.0], reduction="none")
+    np.testing.assert_allclose(got, [1.0, 3 - math.log(3)], rtol=1e-15)
+
+
+def test_poisson_nll_loss_with_rate_input_hand_value():
+    # rate 2, target 3: 2 - 3 log(2 + 1e-8)
+    got = poisson_nll_loss([2.0], [3.0], log_input=False, reduction="sum")
+    assert got == pytest.approx(2 - 3 * math.log(2 + 1e-8), rel=1e-15)
+
+
+@pytest.mark.parametrize("log_input", [True, False])
+def test_poisson_nll_loss_full_adds_the_exact_log_factorial(log_input):
+    # torch adds Stirling's approximation y log y - y + 1/2 log(2 pi y) for y > 1; the exact term is
+    # log(y!) = gammaln(y + 1): log 2! = log 2, log 5! = log 120, and 0 for y in {0, 1}
+    rates = np.array([1.5, 2.0, 0.5, 3.0])
+    targets = np.array([2.0, 5.0, 0.0, 1.0])
+    inputs = np.log(rates) if log_input else rates
+    base = rates - targets * (np.log(rates) if log_input else np.log(rates + 1e-8))
+    expected = base + np.array([math.log(2), math.log(120), 0.0, 0.0])
+    got = poisson_nll_loss(inputs, targets, log_input=log_input, full=True, reduction="none")
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    np.testing.assert_allclose(expected - base, scipy.special.gammaln(targets + 1), rtol=1e-15, atol=1e-300)
+
+
+def test_poisson_nll_loss_of_a_zero_rate_and_a_zero_count_is_zero():
+    # log-rate -inf (rate 0), target 0: P(0 | rate 0) = 1, so the loss e^-inf - 0 * (-inf) is the limit 0
+    assert poisson_nll_loss([-INF], [0.0], reduction="sum") == 0.0
+
+
+@pytest.mark.parametrize("log_input", [True, False])
+def test_poisson_nll_loss_rejects_negative_targets(log_input):
+    with pytest.raises(ValueError):
+        poisson_nll_loss([1.0, 1.0], [2.0, -1.0], log_input=log_input)
+
+
+# --- rules shared by every loss --------------------------------------------------------------------------
+
+# A valid call of each loss on (2, 3) inputs, as a function of the keyword arguments to add.
+LOSS_CALLS = {
+    "nll_loss": lambda **kw: nll_loss(np.log(np.full((2, 3), 1 / 3)), [0, 2], **kw),
+    "cross_entropy_loss": lambda **kw: cross_entropy_loss(np.zeros((2, 3)), [0, 2], **kw),
+    "cross_entropy_loss_probs": lambda **kw: cross_entropy_loss(np.zeros((2, 3)), np.full((2, 3), 1 / 3), **kw),
+    "binary_cross_entropy": lambda **kw: binary_cross_entropy(np.full((2, 3), 0.5), np.ones((2, 3)), **kw),
+    "binary_cross_entropy_with_logits": lambda **kw: binary_cross_entropy_with_logits(np.zeros((2, 3)), np.ones((2, 3)), **kw),
+    "mse_loss": lambda **kw: mse_loss(np.zeros((2, 3)), np.ones((2, 3)), **kw),
+    "l1_loss": lambda **kw: l1_loss(np.zeros((2, 3)), np.ones((2, 3)), **kw),
+    "gaussian_nll_loss": lambda **kw: gaussian_nll_loss(np.zeros((2, 3)), np.ones((2, 3)), np.ones((2, 3)), **kw),
+    "poisson_nll_loss": lambda **kw: poisson_nll_loss(np.zeros((2, 3)), np.ones((2, 3)), **kw),
+}
+
+
+@pytest.mark.parametrize("call", list(LOSS_CALLS.values()), ids=list(LOSS_CALLS))
+@pytest.mark.parametrize("reduction", ["avg", "Mean", "", None, "batchmean"])
+def test_losses_reject_an_unknown_reduction(call, reduction):
+    with pytest.raises(ValueError):
+        call(reduction=reduction)
+
+
+@pytest.mark.parametrize("call", list(LOSS_CALLS.values()), ids=list(LOSS_CALLS))
+def test_losses_reduce_to_a_scalar_or_keep_the_batch_shape(call):
+    assert np.shape(call(reduction="mean")) == ()
+    assert np.shape(call(reduction="sum")) == ()
+    per_sample = np.shape(call(reduction="none"))
+    assert per_sample in {(2,), (2, 3)}
+
+
+@pytest.mark.parametrize("call", list(LOSS_CALLS.values()), ids=list(LOSS_CALLS))
+def test_losses_mean_is_the_sum_divided_by_the_number_of_terms(call):
+    per_term = np.asarray(call(reduction="none"))
+    np.testing.assert_allclose(call(reduction="mean"), per_term.sum() / per_term.size, rtol=1e-15)
+    np.testing.assert_allclose(call(reduction="sum"), per_term.sum(), rtol=1e-15)
+
+
+# (first argument, second argument) pairs whose shapes differ but would broadcast in NumPy
+MISMATCHED = {
+    "column_vs_row": (np.full((3,), 0.5), np.full((3, 1), 0.5)),
+    "length_one_vs_three": (np.full((3,), 0.5), np.full((1,), 0.5)),
+    "batch_vs_row": (np.full((2, 3), 0.5), np.full((3,), 0.5)),
+    "scalar_vs_vector": (np.full((3,), 0.5), np.float64(0.5)),
+}
+ELEMENTWISE_LOSSES = {
+    "binary_cross_entropy": binary_cross_entropy,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "mse_loss": mse_loss,
+    "l1_loss": l1_loss,
+    "poisson_nll_loss": poisson_nll_loss,
+    "gaussian_nll_loss": lambda a, b: gaussian_nll_loss(a, b, np.ones(np.shape(a))),
+}
+
+
+@pytest.mark.parametrize("loss", list(ELEMENTWISE_LOSSES.values()), ids=list(ELEMENTWISE_LOSSES))
+@pytest.mark.parametrize("first, second", list(MISMATCHED.values()), ids=list(MISMATCHED))
+def test_elementwise_losses_reject_mismatched_shapes_instead_of_broadcasting(loss, first, second):
+    with pytest.raises(ValueError):
+        loss(first, second)
+
+
+FLOAT_LOSS_CALLS = {
+    "nll_loss": lambda x: nll_loss(np.log(np.full((2, 3), 1 / 3, dtype=x.dtype)), [0, 2]),
+    "cross_entropy_loss": lambda x: cross_entropy_loss(x, [0, 2]),
+    "cross_entropy_loss_smoothed": lambda x: cross_entropy_loss(x, [0, 2], label_smoothing=0.1),
+    "cross_entropy_loss_probs": lambda x: cross_entropy_loss(x, np.full((2, 3), 1 / 3, dtype=x.dtype)),
+    "binary_cross_entropy": lambda x: binary_cross_entropy(np.full((2, 3), 0.25, dtype=x.dtype), np.ones((2, 3), dtype=x.dtype)),
+    "binary_cross_entropy_with_logits": lambda x: binary_cross_entropy_with_logits(x, np.ones((2, 3), dtype=x.dtype)),
+    "mse_loss": lambda x: mse_loss(x, np.ones((2, 3), dtype=x.dtype)),
+    "l1_loss": lambda x: l1_loss(x, np.ones((2, 3), dtype=x.dtype)),
+    "gaussian_nll_loss": lambda x: gaussian_nll_loss(x, np.ones((2, 3), dtype=x.dtype), np.full((2, 3), 2.0, dtype=x.dtype)),
+    "poisson_nll_loss": lambda x: poisson_nll_loss(x, np.ones((2, 3), dtype=x.dtype)),
+    "poisson_nll_loss_full": lambda x: poisson_nll_loss(x, np.full((2, 3), 3.0, dtype=x.dtype), full=True),
+}
+
+
+@pytest.mark.parametrize("call", list(FLOAT_LOSS_CALLS.values()), ids=list(FLOAT_LOSS_CALLS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_losses_preserve_float_dtype(call, dtype):
+    x = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.5]], dtype=dtype)
+    assert np.asarray(call(x)).dtype == dtype
+
+
+@pytest.mark.parametrize("call", list(FLOAT_LOSS_CALLS.values()), ids=list(FLOAT_LOSS_CALLS))
+def test_losses_in_float32_agree_with_float64(call):
+    x = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.5]])
+    np.testing.assert_allclose(call(x.astype(np.float32)), call(x), rtol=2e-6)
