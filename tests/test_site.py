@@ -205,3 +205,16 @@ def test_math_renders_from_file_url(browser):
         visit.close()
     assert math_count > 0 and rendered == math_count and not math_errors
     assert not visit.external_requests, visit.external_requests
+
+
+CHAPTER_PAGES = [page for page in PAGES if page.startswith("book/part")]
+
+
+@pytest.mark.parametrize("page_path", CHAPTER_PAGES)
+def test_chapter_offers_its_notebook_for_download(site_visit, site_url, page_path):
+    page = site_visit.open(f"{site_url}/{page_path}")
+    links = page.locator('a[href$=".ipynb"]').evaluate_all("links => links.map(a => a.href)")
+    assert links, f"{page_path} has no download-.ipynb button"
+    response = page.request.get(links[0])
+    assert response.ok, f"{links[0]} answered {response.status}"
+    assert response.json()["nbformat"] == 4

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
@@ -241,6 +242,18 @@ HAND_BCE_WITH_LOGITS = [
 def test_binary_cross_entropy_with_logits_is_stable_at_every_magnitude(x, y, expected):
     got = binary_cross_entropy_with_logits([x], [y], reduction="sum")
     assert got == pytest.approx(expected, rel=4 * np.finfo(np.float64).eps, abs=1e-300)
+
+
+def test_binary_cross_entropy_with_logits_keeps_full_relative_precision_on_random_logits():
+    # loss = y softplus(-x) + (1 - y) softplus(x); reference: mpmath at 300 bits, log1p(exp(.)) form
+    rng = np.random.default_rng(0)
+    logits = rng.uniform(-45, 45, size=200)
+    target = rng.integers(0, 2, size=200).astype(np.float64)
+    with mpmath.workprec(300):
+        softplus_exact = lambda x: mpmath.log1p(mpmath.exp(mpmath.mpf(float(x))))  # noqa: E731
+        expected = [float(softplus_exact(-x) if y == 1 else softplus_exact(x)) for x, y in zip(logits, target)]
+    got = binary_cross_entropy_with_logits(logits, target, reduction="none")
+    np.testing.assert_allclose(got, expected, rtol=4 * np.finfo(np.float64).eps, atol=0)
 
 
 def test_binary_cross_entropy_with_logits_pos_weight_scales_the_positive_term():

@@ -169,9 +169,18 @@ EXTREME_FLOAT64 = np.array(
 MODERATE = np.linspace(-30.0, 30.0, 241)
 
 
-@pytest.mark.parametrize("x", [EXTREME_FLOAT64, MODERATE], ids=["extreme", "moderate"])
-def test_sigmoid_matches_scipy_expit(x):
-    np.testing.assert_allclose(sigmoid(x), scipy.special.expit(x), rtol=4 * np.finfo(np.float64).eps, atol=0)
+SUBNORMAL_ULP = 5e-324  # results below 2.2e-308 keep only absolute precision
+
+
+def test_sigmoid_matches_scipy_expit():
+    np.testing.assert_allclose(sigmoid(MODERATE), scipy.special.expit(MODERATE), rtol=4 * np.finfo(np.float64).eps, atol=0)
+
+
+def test_sigmoid_matches_mpmath_at_extremes_including_subnormal_results():
+    # sigmoid(-710) = e^-710 / (1 + e^-710) = 4.4762862256751298e-309, a subnormal (scipy's expit returns 0)
+    with mpmath.workprec(300):
+        expected = [float(1 / (1 + mpmath.exp(-mpmath.mpf(float(x))))) for x in EXTREME_FLOAT64]
+    np.testing.assert_allclose(sigmoid(EXTREME_FLOAT64), expected, rtol=4 * np.finfo(np.float64).eps, atol=2 * SUBNORMAL_ULP)
 
 
 def test_sigmoid_of_infinities_is_zero_and_one():
@@ -184,13 +193,13 @@ def test_sigmoid_of_zero_is_one_half():
 
 @pytest.mark.parametrize("x", [EXTREME_FLOAT64, MODERATE], ids=["extreme", "moderate"])
 def test_log_sigmoid_matches_scipy_log_expit(x):
-    np.testing.assert_allclose(log_sigmoid(x), scipy.special.log_expit(x), rtol=4 * np.finfo(np.float64).eps, atol=0)
+    np.testing.assert_allclose(log_sigmoid(x), scipy.special.log_expit(x), rtol=4 * np.finfo(np.float64).eps, atol=2 * SUBNORMAL_ULP)
 
 
 @pytest.mark.parametrize("x", [EXTREME_FLOAT64, MODERATE], ids=["extreme", "moderate"])
 def test_softplus_matches_scipy(x):
     # softplus(x) = log(1 + e^x) = -log(1 / (1 + e^x)) = -log_expit(-x)
-    np.testing.assert_allclose(softplus(x), -scipy.special.log_expit(-x), rtol=4 * np.finfo(np.float64).eps, atol=0)
+    np.testing.assert_allclose(softplus(x), -scipy.special.log_expit(-x), rtol=4 * np.finfo(np.float64).eps, atol=2 * SUBNORMAL_ULP)
 
 
 def test_softplus_of_infinities_is_zero_and_inf():

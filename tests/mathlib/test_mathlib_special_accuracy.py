@@ -36,7 +36,7 @@ def scalar_grid(dtype) -> np.ndarray:
     values = [0.0] + [sign * v for v in _SCALAR_MAGNITUDES for sign in (1.0, -1.0)]
     values += list(np.arange(-60.0, 60.0 + 0.125, 0.125))
     values += [sign * v for v in np.logspace(-20, 3, 47) for sign in (1.0, -1.0)]
-    representable = [v for v in values if abs(v) <= np.finfo(dtype).max]
+    representable = [v for v in values if abs(v) <= float(np.finfo(dtype).max)]
     return np.unique(np.array(representable, dtype=dtype))
 
 
@@ -69,7 +69,7 @@ def without_cancellation(vector: np.ndarray) -> bool:
 
 def record(ulp_report, name, dtype, errors_and_inputs, budget):
     worst, where = max(errors_and_inputs, key=lambda pair: pair[0])
-    ulp_report[(name, np.dtype(dtype).name)] = (worst, budget, where)
+    ulp_report(name, np.dtype(dtype).name, worst, budget, where)
     return worst, where
 
 
