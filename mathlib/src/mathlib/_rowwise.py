@@ -10,6 +10,7 @@ O(rows) per-row results, never a copy of the input.
 
 from __future__ import annotations
 
+import decimal
 import math
 import os
 import threading
@@ -95,9 +96,14 @@ def from_rows(rows: np.ndarray, shape: tuple[int, ...], order: tuple[int, ...]) 
 # --------------------------------------------------------------------------- accurate lse
 
 
-# Beyond this condition number (|max| + log1p(s)) / |lse| the float64 evaluation of
-# max + log1p(s) may lose more than an ulp to cancellation: recompute in extended precision.
+# Condition number of the final addition m + log1p(s): kappa = (|m| + log1p(s)) / |lse|.
+# Up to _ILL_CONDITIONED[dtype] the working precision (float64) is enough for 2 ulp; up to
+# _VERY_ILL_CONDITIONED long double (64-bit significand on x86) is; beyond, exact decimal.
 _ILL_CONDITIONED = {np.dtype(np.float32): 2.0**20, np.dtype(np.float64): 2.0}
+_VERY_ILL_CONDITIONED = 2.0**8
+# Decimal costs ~50 us per element: at most this many elements per call take that path
+# (beyond it those rows keep the long double value, absolute error <= 2^-62 (|max| + log n)).
+EXACT_ELEMENT_BUDGET = 1 << 14
 
 
 def _lse_extended(rows: np.ndarray) -> np.ndarray:
@@ -112,13 +118,74 @@ def _lse_extended(rows: np.ndarray) -> np.ndarray:
         return (m + np.log1p(e.sum(axis=1))).astype(np.float64)
 
 
+def _lse_decimal(row: np.ndarray) -> float:
+    """log-sum-exp of one row in decimal arithmetic, correctly rounded to float64.
+
+    For rows whose result is so close to 0 that even long double cancels (|lse| below
+    ~|max| / 256). The precision doubles until two evaluations round to the same float.
+    Floats convert to Decimal exactly; ``Decimal.exp`` and ``ln`` are correctly rounded.
+    """
+    k = int(np.argmax(row))
+    values = [decimal.Decimal(float(v)) for v in row]
+    previous = None
+    precision = 40
+    while True:
+        with decimal.localcontext(decimal.Context(prec=precision, Emin=-10**8, Emax=10**8)):
+            m = values[k]
+            others = sum((v - m).exp() for j, v in enumerate(values) if j != k)
+            result = float(m + (1 + others).ln())
+        if result == previous or precision >= 3200:
+            return result
+        previous = result
+        precision *= 2
+
+
+ACCURATE_BLOCK_BYTES = 64 * 1024
+
+
+def _shifted_exp(x: np.ndarray, shift: np.ndarray, d: np.ndarray, e: np.ndarray,
+                 lo: np.ndarray | None, tmp: np.ndarray) -> None:
+    """``d = fl(x - shift)``, ``e = exp(x - shift)`` with the difference taken exactly.
+
+    For float64 ``x`` the rounding error of the difference is recovered with Knuth's
+    TwoSum into ``lo`` (``d + lo == x - shift`` exactly) and folded into the
+    exponential as ``exp(d) (1 + lo)``: without it, ``exp`` of a rounded difference of
+    size ``|d|`` carries a relative error of ``|d| 2^-53``, hundreds of ulp at ``|d| ~ 700``.
+    float32 input is widened to float64, where the difference is already exact
+    enough (``lo`` is None).
+    """
+    column = shift[:, None]
+    np.subtract(x, column, out=d, dtype=np.float64)
+    if lo is None:
+        np.exp(d, out=e)
+        return
+    np.add(d, column, out=tmp)  # a' = s - b
+    np.subtract(d, tmp, out=lo)  # b' = s - a'
+    np.subtract(x, tmp, out=tmp)  # da = a - a'
+    np.add(lo, column, out=lo)  # -(db) = b' - b
+    np.subtract(tmp, lo, out=lo)  # err = da + db
+    np.nan_to_num(lo, copy=False, nan=0.0, posinf=0.0, neginf=0.0)  # infinite x: no correction
+    np.exp(d, out=e)
+    np.multiply(e, lo, out=tmp)
+    np.add(e, tmp, out=e)
+
+
+def _accurate_kernel_buffers(rows: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    n = rows.shape[1]
+    compensated = rows.dtype == np.float64
+    d, e, tmp = (np.empty((count, n), dtype=np.float64) for _ in range(3))
+    lo = np.empty((count, n), dtype=np.float64) if compensated else None
+    return d, e, lo, tmp
+
+
 def lse_rows(rows: np.ndarray) -> np.ndarray:
     """Accurate ``log(sum(exp(row)))`` of every row, as float64.
 
     With ``k`` the (first) argmax and ``s = sum_{j != k} exp(x_j - x_k)`` the result is
     ``x_k + log1p(s)``: the max term contributes exactly 1 and is never rounded into
-    the sum. float32 input is evaluated in float64. Rows where the final addition
-    cancels are recomputed in long double.
+    the sum, and each ``x_j - x_k`` is exact (see :func:`_shifted_exp`). float32 input
+    is evaluated in float64. Rows where the final addition cancels are recomputed in
+    long double, and rows where it nearly cancels to 0 in decimal arithmetic.
     """
     n_rows, n = rows.shape
     lse = np.empty(n_rows, dtype=np.float64)
@@ -127,22 +194,22 @@ def lse_rows(rows: np.ndarray) -> np.ndarray:
         return lse
     max_out = np.empty(n_rows, dtype=np.float64)
     log1p_out = np.empty(n_rows, dtype=np.float64)
-    block = rows_per_block(n, 8)
+    block = max(1, ACCURATE_BLOCK_BYTES // (8 * n))
 
     def kernel(start: int, stop: int) -> None:
-        scratch = np.empty((min(block, stop - start), n), dtype=np.float64)
+        d, e, lo, tmp = _accurate_kernel_buffers(rows, min(block, stop - start))
         with np.errstate(all="ignore"):
             for a in range(start, stop, block):
                 b = min(a + block, stop)
+                k = b - a
                 x = rows[a:b]
-                arange = np.arange(b - a)
+                arange = np.arange(k)
                 idx = np.argmax(x, axis=1)  # the first NaN if there is one
                 m = x[arange, idx].astype(np.float64)
                 shift = np.where(np.isfinite(m), m, 0.0)
-                d = np.subtract(x, shift[:, None], out=scratch[: b - a], dtype=np.float64)
-                np.exp(d, out=d)
-                d[arange, idx] = 0.0
-                log1p_s = np.log1p(d.sum(axis=1))
+                _shifted_exp(x, shift, d[:k], e[:k], None if lo is None else lo[:k], tmp[:k])
+                e[arange, idx] = 0.0
+                log1p_s = np.log1p(e[:k].sum(axis=1))
                 max_out[a:b] = m
                 log1p_out[a:b] = log1p_s
                 # +inf max -> inf; all -inf -> -inf + 0; NaN -> NaN: all fall out of this sum.
@@ -154,6 +221,12 @@ def lse_rows(rows: np.ndarray) -> np.ndarray:
         ill = np.isfinite(lse) & (np.abs(max_out) + log1p_out > threshold * np.abs(lse))
     if ill.any():
         lse[ill] = _lse_extended(rows[ill])
+        with np.errstate(all="ignore"):
+            very_ill = ill & (np.abs(max_out) + log1p_out > _VERY_ILL_CONDITIONED * np.abs(lse))
+        very_ill_rows = np.flatnonzero(very_ill)  # rare: rows whose lse nearly cancels to 0
+        if very_ill_rows.size * n <= EXACT_ELEMENT_BUDGET:
+            for r in very_ill_rows:
+                lse[r] = _lse_decimal(rows[r])
     return lse
 
 
@@ -181,48 +254,40 @@ def softmax_rows(rows: np.ndarray, out: np.ndarray, log: bool) -> None:
     log-softmax is ``(x_i - x_k) - log1p(s)`` with ``k`` the argmax and ``s`` the sum of
     the other ``exp(x_j - x_k)``: both terms are <= 0, so nothing cancels, and the
     entry of the max is ``-log1p(s)`` to full relative precision even when it is
-    ~1e-18. softmax is ``exp(x_i - x_k) / (1 + s)``. float32 computes in float64.
+    ~1e-18. softmax is ``exp(x_i - x_k) / (1 + s)``. Differences are exact (see
+    :func:`_shifted_exp`); float32 computes in float64 and rounds once.
     """
     n_rows, n = rows.shape
     if n == 0 or n_rows == 0:
         return
-    block = rows_per_block(n, 8)
+    block = max(1, ACCURATE_BLOCK_BYTES // (8 * n))
     special = np.zeros(n_rows, dtype=bool)
 
     def kernel(start: int, stop: int) -> None:
-        scratch = np.empty((min(block, stop - start), n), dtype=np.float64)
+        d, e, lo, tmp = _accurate_kernel_buffers(rows, min(block, stop - start))
         with np.errstate(all="ignore"):
             for a in range(start, stop, block):
                 b = min(a + block, stop)
+                k = b - a
                 x = rows[a:b]
-                arange = np.arange(b - a)
+                arange = np.arange(k)
                 idx = np.argmax(x, axis=1)
                 m = x[arange, idx].astype(np.float64)
                 finite = np.isfinite(m)
                 special[a:b] = ~finite & ~np.isnan(m)
                 shift = np.where(finite, m, 0.0)
-                d = np.subtract(x, shift[:, None], out=scratch[: b - a], dtype=np.float64)
+                lo_k = None if lo is None else lo[:k]
+                _shifted_exp(x, shift, d[:k], e[:k], lo_k, tmp[:k])
                 if log:
-                    # log-softmax needs d itself after the sum of exps: keep it in out.
-                    o = out[a:b]
-                    if o.dtype == np.float64:
-                        np.copyto(o, d)
-                        e = d
-                        np.exp(e, out=e)
-                        e[arange, idx] = 0.0
-                        log1p_s = np.log1p(e.sum(axis=1))
-                        np.subtract(o, log1p_s[:, None], out=o)
-                    else:
-                        e = np.exp(d)
-                        e[arange, idx] = 0.0
-                        log1p_s = np.log1p(e.sum(axis=1))
-                        np.subtract(d, log1p_s[:, None], out=d)
-                        np.copyto(o, d, casting="same_kind")
+                    e[arange, idx] = 0.0
+                    log1p_s = np.log1p(e[:k].sum(axis=1))
+                    result = np.subtract(d[:k], log1p_s[:, None], out=d[:k])
+                    if lo_k is not None:
+                        np.add(result, lo_k, out=result)
                 else:
-                    np.exp(d, out=d)
-                    total = d.sum(axis=1)
-                    np.divide(d, total[:, None], out=d)
-                    np.copyto(out[a:b], d, casting="same_kind")
+                    total = e[:k].sum(axis=1)
+                    result = np.divide(e[:k], total[:, None], out=e[:k])
+                np.copyto(out[a:b], result, casting="same_kind")
 
     run_rows(kernel, n_rows, n)
     if special.any():
