@@ -99,7 +99,7 @@ def from_rows(rows: np.ndarray, shape: tuple[int, ...], order: tuple[int, ...]) 
 # Condition number of the final addition m + log1p(s): kappa = (|m| + log1p(s)) / |lse|.
 # Up to _ILL_CONDITIONED[dtype] the working precision (float64) is enough for 2 ulp; up to
 # _VERY_ILL_CONDITIONED long double (64-bit significand on x86) is; beyond, exact decimal.
-_ILL_CONDITIONED = {np.dtype(np.float32): 2.0**20, np.dtype(np.float64): 2.0}
+_ILL_CONDITIONED = {np.dtype(np.float32): 2.0**20, np.dtype(np.float64): 1.5}
 _VERY_ILL_CONDITIONED = 2.0**8
 # Decimal costs ~50 us per element: at most this many elements per call take that path
 # (beyond it those rows keep the long double value, absolute error <= 2^-62 (|max| + log n)).
