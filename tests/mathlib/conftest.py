@@ -40,6 +40,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("mathlib accuracy: worst error against 300-bit mpmath")
     for name, dtype, worst, budget, where in sorted(_ulp_lines, key=lambda line: line[:2]):
         status = "ok" if worst <= budget else "OVER BUDGET"
+        where = where if len(where) <= 100 else where[:97] + "..."
         terminalreporter.write_line(
             f"{name:<12} {dtype:<8} worst {worst:8.3f} ulp  (budget {budget} ulp, {status})  at {where}"
         )

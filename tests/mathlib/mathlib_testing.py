@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 # Reproducible in CI: the same examples on every run, nothing read from or written to a database.
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 
 FLOAT_DTYPES = (np.float32, np.float64)
 

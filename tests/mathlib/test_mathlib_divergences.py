@@ -76,6 +76,16 @@ def test_f_divergence_of_a_distribution_from_itself_is_zero():
     np.testing.assert_allclose(f_divergence(p, p, GENERATORS["chi2"][0]), 0.0, atol=1e-15)
 
 
+def test_f_divergence_with_the_kl_generator_is_infinite_where_q_is_zero_and_p_is_not():
+    # q f(p / q) -> p lim_{t -> inf} f(t) / t = p lim log t = inf as q -> 0+; matches KL's convention
+    assert f_divergence([0.5, 0.5], [1.0, 0.0], lambda t: t * np.log(t)) == INF
+
+
+def test_f_divergence_with_the_kl_generator_ignores_outcomes_where_p_is_zero():
+    # term q f(0) with f(0) = lim t log t = 0: KL([1, 0] || [1/2, 1/2]) = log 2
+    assert f_divergence([1.0, 0.0], [0.5, 0.5], lambda t: t * np.log(t)) == pytest.approx(LOG2, rel=1e-15)
+
+
 def test_f_divergence_hand_value():
     # f(t) = (t - 1)^2, p = [1/2, 1/2], q = [1/4, 3/4]: 1/4 (2 - 1)^2 + 3/4 (2/3 - 1)^2 = 1/4 + 1/12 = 1/3
     assert f_divergence([0.5, 0.5], [0.25, 0.75], lambda t: (t - 1) ** 2) == pytest.approx(1 / 3, rel=1e-15)
@@ -206,6 +216,16 @@ def test_renyi_divergence_of_order_one_half_is_finite_where_q_misses_support():
 @pytest.mark.parametrize("alpha", [1.0, 2.0])
 def test_renyi_divergence_of_order_at_least_one_is_infinite_where_q_misses_support(alpha):
     assert renyi_divergence([0.5, 0.5], [1.0, 0.0], alpha) == INF
+
+
+def test_renyi_divergence_of_order_zero_is_minus_log_q_mass_on_the_support_of_p():
+    # D_0 = -log sum_{p > 0} q = -log(1/4) = log 4 for p = [1, 0], q = [1/4, 3/4]
+    assert renyi_divergence([1.0, 0.0], [0.25, 0.75], 0.0) == pytest.approx(math.log(4), rel=1e-15)
+
+
+def test_renyi_divergence_of_order_infinity_is_log_of_the_largest_ratio():
+    # D_inf = log max p / q = log max(1/2 / 1/4, 1/2 / 3/4) = log 2
+    assert renyi_divergence([0.5, 0.5], [0.25, 0.75], INF) == pytest.approx(LOG2, rel=1e-15)
 
 
 def test_renyi_divergence_along_axis_zero():

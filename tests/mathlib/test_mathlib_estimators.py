@@ -182,6 +182,17 @@ def test_mle_exponential_preserves_float_dtype(dtype):
     assert np.asarray(mle_exponential(np.array([1.0, 2.0, 4.0], dtype=dtype))).dtype == dtype
 
 
+@pytest.mark.parametrize("estimator", [mle_bernoulli, mle_poisson], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_count_estimators_preserve_float_dtype(estimator, dtype):
+    assert np.asarray(estimator(np.array([1.0, 0.0, 1.0], dtype=dtype))).dtype == dtype
+
+
+def test_empirical_distribution_keeps_the_dtype_of_its_values():
+    values, _ = empirical_distribution(np.array([0.5, 0.25, 0.5], dtype=np.float32))
+    assert values.dtype == np.float32
+
+
 @pytest.mark.parametrize("estimator", [mle_bernoulli, mle_poisson, mle_gaussian, mle_exponential], ids=lambda f: f.__name__)
 def test_estimators_compute_integer_data_in_float64(estimator):
     result = estimator([1, 0, 1, 1])

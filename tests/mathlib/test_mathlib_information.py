@@ -64,8 +64,8 @@ def test_self_information_of_an_impossible_event_is_infinite_without_warning():
     assert self_information(0.0) == INF
 
 
-@pytest.mark.parametrize("p", [-0.5, NAN])
-def test_self_information_rejects_a_negative_or_nan_probability(p):
+@pytest.mark.parametrize("p", [-0.5, NAN, 1.5])
+def test_self_information_rejects_a_value_that_is_not_a_probability(p):
     with pytest.raises(ValueError, match=r"\bp\b"):
         self_information([0.5, p])
 
@@ -380,6 +380,12 @@ def test_information_gain_of_a_split_that_separates_the_labels_is_the_label_entr
 
 def test_information_gain_of_a_single_group_is_zero():
     assert information_gain(PLAY, np.zeros(len(PLAY), dtype=int)) == pytest.approx(0.0, abs=1e-15)
+
+
+def test_information_gain_accepts_categorical_labels_given_as_strings():
+    labels = [row[4] for row in PLAY_TENNIS]
+    groups = [row[0] for row in PLAY_TENNIS]
+    assert information_gain(labels, groups, base=2) == pytest.approx(hand_information_gain_bits("Outlook"), rel=1e-12)
 
 
 def test_information_gain_rejects_labels_and_groups_of_different_lengths():

@@ -180,6 +180,17 @@ def test_cross_entropy_loss_rejects_a_probability_target_of_a_different_shape():
         cross_entropy_loss(np.zeros((2, 3)), np.full((2, 4), 0.25))
 
 
+@pytest.mark.parametrize(
+    "bad_row", [[0.5, 0.6, 0.1], [1.2, -0.2, 0.0], [NAN, 0.5, 0.5]], ids=["sums_to_1.2", "negative", "nan"]
+)
+def test_cross_entropy_loss_rejects_an_invalid_probability_target_naming_the_row(bad_row):
+    # torch accepts any real target "probabilities"; the contract's probability rule applies to target
+    target = np.full((4, 3), 1 / 3)
+    target[3] = bad_row
+    with pytest.raises(ValueError, match=r"(?s)(?=.*\btarget\b)(?=.*\brows?\b[^0-9]{0,12}\b3\b)"):
+        cross_entropy_loss(np.zeros((4, 3)), target)
+
+
 def test_cross_entropy_loss_with_every_target_ignored():
     logits = np.zeros((2, 3))
     assert np.isnan(cross_entropy_loss(logits, [-100, -100]))
@@ -216,6 +227,14 @@ def test_binary_cross_entropy_weight_scales_each_element():
 def test_binary_cross_entropy_rejects_probabilities_outside_zero_one(p):
     with pytest.raises(ValueError):
         binary_cross_entropy([0.5, p], [1.0, 0.0])
+
+
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("y", [-0.5, 1.5, NAN])
+def test_binary_losses_reject_a_target_outside_zero_one(loss, y):
+    # torch silently computes a "loss" for y = 1.5 (possibly negative); a target is a probability
+    with pytest.raises(ValueError):
+        loss([0.5, 0.5], [1.0, y])
 
 
 # --- binary_cross_entropy_with_logits ----------------------------------------------------------------------
@@ -297,6 +316,12 @@ def test_regression_losses_hand_values(loss, reduction, expected):
     np.testing.assert_allclose(loss([1.0, 2.0, 3.0], [1.0, 0.0, 0.0], reduction=reduction), expected, rtol=1e-15)
 
 
+@pytest.mark.parametrize("loss", [mse_loss, l1_loss], ids=lambda f: f.__name__)
+def test_regression_losses_compute_integer_input_in_float64(loss):
+    got = loss([1, 2, 3], [1, 0, 0])
+    assert np.asarray(got).dtype == np.float64
+
+
 def test_mse_loss_reduces_over_every_element_of_a_batch():
     # errors [[1, 2], [3, 4]] -> squares 1, 4, 9, 16 -> mean 30 / 4
     assert mse_loss([[1.0, 2.0], [3.0, 4.0]], np.zeros((2, 2))) == pytest.approx(7.5, rel=1e-15)
@@ -376,6 +401,12 @@ def test_poisson_nll_loss_of_a_zero_rate_and_a_zero_count_is_zero():
     assert poisson_nll_loss([-INF], [0.0], reduction="sum") == 0.0
 
 
+def test_poisson_nll_loss_rejects_a_negative_rate():
+    # with log_input=False the input is the rate itself; torch returns NaN from log(-1 + eps)
+    with pytest.raises(ValueError):
+        poisson_nll_loss([1.0, -1.0], [2.0, 1.0], log_input=False)
+
+
 @pytest.mark.parametrize("log_input", [True, False])
 def test_poisson_nll_loss_rejects_negative_targets(log_input):
     with pytest.raises(ValueError):
@@ -405,12 +436,16 @@ def test_losses_reject_an_unknown_reduction(call, reduction):
         call(reduction=reduction)
 
 
-@pytest.mark.parametrize("call", list(LOSS_CALLS.values()), ids=list(LOSS_CALLS))
-def test_losses_reduce_to_a_scalar_or_keep_the_batch_shape(call):
+# reduction="none" keeps one loss per sample for the classification losses, one per element otherwise
+NONE_SHAPES = {name: ((2,) if name.startswith(("nll", "cross_entropy")) else (2, 3)) for name in LOSS_CALLS}
+
+
+@pytest.mark.parametrize("name", list(LOSS_CALLS))
+def test_losses_reduce_to_a_scalar_or_keep_the_batch_shape(name):
+    call = LOSS_CALLS[name]
     assert np.shape(call(reduction="mean")) == ()
     assert np.shape(call(reduction="sum")) == ()
-    per_sample = np.shape(call(reduction="none"))
-    assert per_sample in {(2,), (2, 3)}
+    assert np.shape(call(reduction="none")) == NONE_SHAPES[name]
 
 
 @pytest.mark.parametrize("call", list(LOSS_CALLS.values()), ids=list(LOSS_CALLS))

@@ -339,22 +339,31 @@ def check_broadcast_to(x: np.ndarray, shape: tuple[int, ...], name: str, target_
     raise ValueError(f"{name} of shape {x.shape} does not broadcast to the shape {shape} of {target_name}")
 
 
-def check_class_targets(target: np.ndarray, num_classes: int, ignore_index: int, name: str = "target") -> np.ndarray:
-    """Integer class indices in ``[0, C)`` or equal to ``ignore_index``; returns the ignore mask."""
+def check_class_targets(target: np.ndarray, num_classes: int, ignore_index: int,
+                        name: str = "target") -> np.ndarray | None:
+    """Check integer class indices: each in ``[0, C)`` or equal to ``ignore_index``.
+
+    Returns the boolean mask of ignored targets, or None when no target is ignored
+    (the common case, decided from the min and max without building masks).
+    """
     if target.dtype.kind not in "iu":
         raise ValueError(f"{name} must hold integer class indices; got dtype {target.dtype}")
+    if target.size == 0:
+        return None
+    low, high = int(target.min()), int(target.max())
+    if 0 <= low and high < num_classes and not low <= ignore_index <= high:
+        return None
     ignored = target == ignore_index
-    if target.size:
-        bad = ((target < 0) | (target >= num_classes)) & ~ignored
-        if bad.any():
-            index = tuple(int(i) for i in np.argwhere(bad)[0])
-            value = int(target[index])
-            at = f" at index {index}" if target.ndim else ""
-            raise TargetIndexError(
-                f"{name} {value}{at} is out of range for {num_classes} classes "
-                f"(valid: 0 to {num_classes - 1}, or ignore_index={ignore_index})"
-            )
-    return ignored
+    bad = ((target < 0) | (target >= num_classes)) & ~ignored
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = int(target[index])
+        at = f" at index {index[0] if len(index) == 1 else index}" if target.ndim else ""
+        raise TargetIndexError(
+            f"{name} {value}{at} is out of range for {num_classes} classes "
+            f"(valid: 0 to {num_classes - 1}, or ignore_index={ignore_index})"
+        )
+    return ignored if ignored.any() else None
 
 
 def check_nonempty_data(x: ArrayLike, name: str) -> np.ndarray:

@@ -180,10 +180,11 @@ def nll_loss(
     ignored = check_class_targets(t, num_classes, index)
     w = check_class_weight(weight, num_classes)
     dtype = float_dtype(arr, w)
-    safe_target = np.where(ignored, 0, t)
+    safe_target = t if ignored is None else np.where(ignored, 0, t)
     picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
     sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
-    sample_weight = np.where(ignored, 0.0, sample_weight)
+    if ignored is not None:
+        sample_weight[ignored] = 0.0
     loss = 0.0 - _masked_product(sample_weight, picked, sample_weight == 0)  # +0, not -0, when ignored
     return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
 
@@ -326,21 +327,28 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
     ignored = check_class_targets(t, num_classes, index)
     dtype = float_dtype(arr, w)
     rows = np.ascontiguousarray(arr.reshape(-1, num_classes).astype(dtype, copy=False))
-    safe_target = np.where(ignored, 0, t).reshape(-1).astype(np.intp, copy=False)
-    ignored = ignored.reshape(-1)
-    nll, smooth, special = _rowwise.cross_entropy_rows(rows, safe_target, None, w, smoothing > 0)
+    target = t.reshape(-1).astype(np.intp, copy=False)
+    if ignored is not None:
+        ignored = ignored.reshape(-1)
+        target = np.where(ignored, 0, target)
+    nll, smooth, special = _rowwise.cross_entropy_rows(rows, target, None, w, smoothing > 0)
     if special.any():
         log_probs = _explicit_log_probs(rows[special])
-        nll[special] = 0.0 - log_probs[np.arange(log_probs.shape[0]), safe_target[special]]
+        nll[special] = 0.0 - log_probs[np.arange(log_probs.shape[0]), target[special]]
         if smooth is not None:
             class_weight = np.ones(num_classes) if w is None else w.astype(np.float64)
             smooth[special] = 0.0 - np.sum(_masked_product(class_weight, log_probs, class_weight == 0), axis=1)
-    sample_weight = np.ones(nll.shape) if w is None else w.astype(np.float64)[safe_target]
-    sample_weight[ignored] = 0.0
+    if w is None and ignored is None and smooth is None:
+        # The common case: the per-row nll is the loss, the mean divides by N.
+        return _reduce(nll.reshape(t.shape), reduction, dtype)
+    sample_weight = np.ones(nll.shape) if w is None else w.astype(np.float64)[target]
+    if ignored is not None:
+        sample_weight[ignored] = 0.0
     nll_coef = (1.0 - smoothing) * sample_weight
     loss = _masked_product(nll_coef, nll, nll_coef == 0)
     if smooth is not None:
-        loss += _masked_product(smoothing / num_classes, smooth, ignored)
+        not_counted = np.zeros(nll.shape, dtype=bool) if ignored is None else ignored
+        loss += _masked_product(smoothing / num_classes, smooth, not_counted)
     return _reduce(loss.reshape(t.shape), reduction, dtype, denominator=float(np.sum(sample_weight)))
 
 

@@ -1,0 +1,179 @@
+"""Side-by-side benchmark of mathlib against torch and scipy.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/run.py           # the sizes of the contract (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick   # small sizes, a smoke test (seconds)
+
+For every case all implementations run in the same process on the same inputs,
+interleaved round by round (so a busy machine slows them alike); the time reported
+is the best of the rounds and the ratio is that time divided by mathlib's. Peak
+extra memory is the rise of the process's resident set high-water mark (VmHWM,
+reset through /proc/self/clear_refs before each call) above the resident set just
+before the call: it counts NumPy, torch and scipy allocations alike, including
+every temporary, but not the inputs. The table goes to stdout as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy
+import scipy.special
+import scipy.stats
+import torch
+import torch.nn.functional as F
+
+import mathlib
+
+Case = tuple[str, str, list[tuple[str, Callable[[], object]]]]
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def peak_extra_mib(fn: Callable[[], object]) -> float:
+    """Rise of peak RSS above the RSS before ``fn()``, in MiB (Linux only)."""
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")  # reset VmHWM to the current RSS
+    except OSError:
+        return float("nan")
+    before = _status_kib("VmRSS")
+    result = fn()
+    peak = _status_kib("VmHWM")
+    del result
+    return (peak - before) / 1024
+
+
+def best_times(impls: list[tuple[str, Callable[[], object]]], rounds: int) -> dict[str, float]:
+    for _, fn in impls:  # warm up: threads, caches, page faults of first use
+        fn()
+    best = {name: float("inf") for name, _ in impls}
+    for _ in range(rounds):
+        for name, fn in impls:
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def cross_entropy_cases(rng: np.random.Generator, shapes: list[tuple[tuple[int, int], type]]) -> list[Case]:
+    cases = []
+    for (n, c), dtype in shapes:
+        logits = rng.standard_normal((n, c), dtype=np.float32).astype(dtype, copy=False)
+        target = rng.integers(0, c, n)
+        t_logits, t_target = torch.from_numpy(logits), torch.from_numpy(target)
+
+        def scipy_baseline(logits=logits, target=target):
+            log_probs = scipy.special.log_softmax(logits, axis=-1)
+            return -np.mean(np.take_along_axis(log_probs, target[:, None], axis=-1))
+
+        cases.append((
+            "cross_entropy_loss",
+            f"({n}, {c}) {np.dtype(dtype).name}",
+            [
+                ("mathlib", lambda logits=logits, target=target: mathlib.cross_entropy_loss(logits, target)),
+                ("torch", lambda a=t_logits, b=t_target: F.cross_entropy(a, b)),
+                ("scipy log_softmax + gather", scipy_baseline),
+            ],
+        ))
+    return cases
+
+
+def softmax_family_cases(rng: np.random.Generator, shapes: list[tuple[tuple[int, int], type]]) -> list[Case]:
+    cases = []
+    for (n, c), dtype in shapes:
+        x = rng.standard_normal((n, c), dtype=np.float32).astype(dtype, copy=False)
+        label = f"({n}, {c}) {np.dtype(dtype).name}"
+        cases.append(("log_softmax", label, [
+            ("mathlib", lambda x=x: mathlib.log_softmax(x)),
+            ("scipy", lambda x=x: scipy.special.log_softmax(x, axis=-1)),
+        ]))
+        cases.append(("logsumexp", label, [
+            ("mathlib", lambda x=x: mathlib.logsumexp(x)),
+            ("scipy", lambda x=x: scipy.special.logsumexp(x, axis=-1)),
+        ]))
+    return cases
+
+
+def bce_case(rng: np.random.Generator, size: int) -> list[Case]:
+    logits = rng.standard_normal(size, dtype=np.float32) * 4
+    target = (rng.random(size) < 0.5).astype(np.float32)
+    t_logits, t_target = torch.from_numpy(logits), torch.from_numpy(target)
+    return [("binary_cross_entropy_with_logits", f"({size},) float32", [
+        ("mathlib", lambda: mathlib.binary_cross_entropy_with_logits(logits, target)),
+        ("torch", lambda: F.binary_cross_entropy_with_logits(t_logits, t_target)),
+    ])]
+
+
+def information_cases(rng: np.random.Generator, shape: tuple[int, int]) -> list[Case]:
+    p = rng.dirichlet(np.ones(shape[1]), size=shape[0])
+    q = rng.dirichlet(np.ones(shape[1]), size=shape[0])
+    label = f"{shape} float64"
+    return [
+        ("entropy", label, [
+            ("mathlib", lambda: mathlib.entropy(p)),
+            ("scipy", lambda: scipy.stats.entropy(p, axis=-1)),
+        ]),
+        ("kl_divergence", label, [
+            ("mathlib", lambda: mathlib.kl_divergence(p, q)),
+            ("scipy", lambda: scipy.stats.entropy(p, q, axis=-1)),
+        ]),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test that runs in seconds")
+    parser.add_argument("--rounds", type=int, default=None, help="timed rounds per implementation")
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    if args.quick:
+        rounds = args.rounds or 3
+        ce_shapes = [((256, 3200), np.float32), ((10**4, 10), np.float64)]
+        sm_shapes = [((256, 3200), np.float32), ((10**4, 10), np.float64)]
+        bce_size, info_shape = 10**5, (10**3, 100)
+    else:
+        rounds = args.rounds or 5
+        ce_shapes = [((8192, 32000), np.float32), ((10**6, 10), np.float64)]
+        sm_shapes = [((1024, 32000), np.float32), ((10**6, 10), np.float64)]
+        bce_size, info_shape = 10**7, (10**5, 100)
+
+    cases: list[Case] = []
+    cases += cross_entropy_cases(rng, ce_shapes)
+    cases += softmax_family_cases(rng, sm_shapes)
+    cases += bce_case(rng, bce_size)
+    cases += information_cases(rng, info_shape)
+
+    print(f"mathlib {mathlib.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
+          f"torch {torch.__version__} ({torch.get_num_threads()} threads); "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; best of {rounds} rounds")
+    print()
+    print("| function | input | implementation | time (ms) | time / mathlib | peak extra memory (MiB) |")
+    print("|---|---|---|---:|---:|---:|")
+    for function, label, impls in cases:
+        times = best_times(impls, rounds)
+        reference = times["mathlib"]
+        for name, fn in impls:
+            memory = peak_extra_mib(fn)
+            print(f"| `{function}` | {label} | {name} | {times[name] * 1e3:.1f} | "
+                  f"{times[name] / reference:.2f} | {memory:.1f} |", flush=True)
+        del impls
+        gc.collect()
+
+
+if __name__ == "__main__":
+    main()
