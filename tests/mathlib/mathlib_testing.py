@@ -15,8 +15,6 @@ from hypothesis.extra import numpy as hnp
 # Reproducible in CI: the same examples on every run, nothing read from or written to a database.
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 
-FLOAT_DTYPES = (np.float32, np.float64)
-
 # ---------------------------------------------------------------------------------------------------
 # Strategies
 # ---------------------------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ pytestmark = pytest.mark.filterwarnings("error")
 INF = math.inf
 NAN = math.nan
 LOG2 = math.log(2.0)
-REDUCTIONS = ["none", "mean", "sum"]
 
 # Two samples, three classes: probabilities [[1/2, 1/4, 1/4], [1/10, 2/10, 7/10]].
 PROBS = np.array([[0.5, 0.25, 0.25], [0.1, 0.2, 0.7]])

@@ -1,8 +1,8 @@
 """mathlib: exact, validated NumPy ground truth for information theory, divergences and likelihood losses.
 
 Every public function is importable from the top level and from its submodule:
-:mod:`mathlib.special`, :mod:`mathlib.information`, :mod:`mathlib.divergences`,
-:mod:`mathlib.losses` and :mod:`mathlib.estimators`.
+``mathlib.special``, ``mathlib.information``, ``mathlib.divergences``,
+``mathlib.losses`` and ``mathlib.estimators``.
 """
 
 from . import divergences, estimators, information, losses, special

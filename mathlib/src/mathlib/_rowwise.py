@@ -142,27 +142,31 @@ def _lse_decimal(row: np.ndarray) -> float:
 
 ACCURATE_BLOCK_BYTES = 64 * 1024
 
+# Up to this many entries per row a block is transposed to (entries, rows) first: NumPy
+# reduces over the leading axis of a contiguous array with SIMD, but over a short last
+# axis it runs one tiny inner loop per row (about 4 ns per element instead of 0.3).
+TRANSPOSE_MAX_COLUMNS = 64
+
 
 def _shifted_exp(x: np.ndarray, shift: np.ndarray, d: np.ndarray, e: np.ndarray,
                  lo: np.ndarray | None, tmp: np.ndarray) -> None:
     """``d = fl(x - shift)``, ``e = exp(x - shift)`` with the difference taken exactly.
 
-    For float64 ``x`` the rounding error of the difference is recovered with Knuth's
-    TwoSum into ``lo`` (``d + lo == x - shift`` exactly) and folded into the
-    exponential as ``exp(d) (1 + lo)``: without it, ``exp`` of a rounded difference of
-    size ``|d|`` carries a relative error of ``|d| 2^-53``, hundreds of ulp at ``|d| ~ 700``.
-    float32 input is widened to float64, where the difference is already exact
-    enough (``lo`` is None).
+    ``shift`` broadcasts against ``x``. For float64 ``x`` the rounding error of the
+    difference is recovered with Knuth's TwoSum into ``lo`` (``d + lo == x - shift``
+    exactly) and folded into the exponential as ``exp(d) (1 + lo)``: without it,
+    ``exp`` of a rounded difference of size ``|d|`` carries a relative error of
+    ``|d| 2^-53``, hundreds of ulp at ``|d| ~ 700``. float32 input is widened to
+    float64, where the difference is exact enough (``lo`` is None).
     """
-    column = shift[:, None]
-    np.subtract(x, column, out=d, dtype=np.float64)
+    np.subtract(x, shift, out=d, dtype=np.float64)
     if lo is None:
         np.exp(d, out=e)
         return
-    np.add(d, column, out=tmp)  # a' = s - b
+    np.add(d, shift, out=tmp)  # a' = s - b
     np.subtract(d, tmp, out=lo)  # b' = s - a'
     np.subtract(x, tmp, out=tmp)  # da = a - a'
-    np.add(lo, column, out=lo)  # -(db) = b' - b
+    np.add(lo, shift, out=lo)  # -(db) = b' - b
     np.subtract(tmp, lo, out=lo)  # err = da + db
     np.nan_to_num(lo, copy=False, nan=0.0, posinf=0.0, neginf=0.0)  # infinite x: no correction
     np.exp(d, out=e)
@@ -170,20 +174,67 @@ def _shifted_exp(x: np.ndarray, shift: np.ndarray, d: np.ndarray, e: np.ndarray,
     np.add(e, tmp, out=e)
 
 
-def _accurate_kernel_buffers(rows: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
-    n = rows.shape[1]
-    compensated = rows.dtype == np.float64
-    d, e, tmp = (np.empty((count, n), dtype=np.float64) for _ in range(3))
-    lo = np.empty((count, n), dtype=np.float64) if compensated else None
-    return d, e, lo, tmp
+class _AccurateBlocks:
+    """Per-thread scratch and the shared first steps of the accurate row kernels.
+
+    For a block of rows it computes, in float64, the row max ``m``, ``d = x - m``
+    (plus its rounding error ``lo`` for float64 input), ``e = exp(x - m)`` and
+    ``log1p(s)`` with ``s`` the sum of ``e`` over all entries but one maximum. The max
+    entries are found as ``d == 0`` (a difference of floats is 0 only when they are
+    equal): they are zeroed in ``e`` and ``count - 1`` is added back exactly, so the
+    one term equal to 1 never enters a rounded sum. Short rows use the transposed
+    layout ``(entries, rows)``; ``axis`` is the entries' axis.
+    """
+
+    def __init__(self, rows: np.ndarray, count: int) -> None:
+        n = rows.shape[1]
+        self.transpose = n <= TRANSPOSE_MAX_COLUMNS
+        self.axis = 0 if self.transpose else 1
+        shape = (n, count) if self.transpose else (count, n)
+        self.x = np.empty(shape, dtype=np.float64) if self.transpose else None
+        self.d, self.e, self.tmp = (np.empty(shape, dtype=np.float64) for _ in range(3))
+        self.lo = np.empty(shape, dtype=np.float64) if rows.dtype == np.float64 else None
+        self.zero = np.empty(shape, dtype=bool)
+
+    def view(self, buffer: np.ndarray | None, k: int) -> np.ndarray | None:
+        if buffer is None:
+            return None
+        return buffer[:, :k] if self.transpose else buffer[:k]
+
+    def run(self, block: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Returns ``(m, log1p_s, d, lo, e)`` for ``block`` (rows, entries)."""
+        k = block.shape[0]
+        if self.transpose:
+            x = self.view(self.x, k)
+            np.copyto(x, block.T)
+            m = x.max(axis=0)
+            shift = np.where(np.isfinite(m), m, 0.0)
+            shift_b = shift[None, :]
+        else:
+            x = block
+            m = x.max(axis=1).astype(np.float64)
+            shift = np.where(np.isfinite(m), m, 0.0)
+            shift_b = shift[:, None]
+        d, e, lo, tmp, zero = (self.view(b, k) for b in (self.d, self.e, self.lo, self.tmp, self.zero))
+        _shifted_exp(x, shift_b, d, e, lo, tmp)
+        np.equal(d, 0.0, out=zero)
+        ties = zero.sum(axis=self.axis)
+        np.copyto(e, 0.0, where=zero)
+        # All -inf rows have no zero: s = -1 and log1p gives -inf, as lse needs.
+        log1p_s = np.log1p(e.sum(axis=self.axis) + (ties - 1.0))
+        return m, log1p_s, d, lo, e
+
+
+def _block_rows(n: int) -> int:
+    return max(1, ACCURATE_BLOCK_BYTES // (8 * n))
 
 
 def lse_rows(rows: np.ndarray) -> np.ndarray:
     """Accurate ``log(sum(exp(row)))`` of every row, as float64.
 
-    With ``k`` the (first) argmax and ``s = sum_{j != k} exp(x_j - x_k)`` the result is
-    ``x_k + log1p(s)``: the max term contributes exactly 1 and is never rounded into
-    the sum, and each ``x_j - x_k`` is exact (see :func:`_shifted_exp`). float32 input
+    With ``m`` the max and ``s`` the sum of ``exp(x_j - m)`` over all entries but one
+    maximum, the result is ``m + log1p(s)``: the max's term, exactly 1, never enters a
+    rounded sum, and each ``x_j - m`` is exact (see ``_shifted_exp``). float32 input
     is evaluated in float64. Rows where the final addition cancels are recomputed in
     long double, and rows where it nearly cancels to 0 in decimal arithmetic.
     """
@@ -194,26 +245,18 @@ def lse_rows(rows: np.ndarray) -> np.ndarray:
         return lse
     max_out = np.empty(n_rows, dtype=np.float64)
     log1p_out = np.empty(n_rows, dtype=np.float64)
-    block = max(1, ACCURATE_BLOCK_BYTES // (8 * n))
+    block = _block_rows(n)
 
     def kernel(start: int, stop: int) -> None:
-        d, e, lo, tmp = _accurate_kernel_buffers(rows, min(block, stop - start))
+        blocks = _AccurateBlocks(rows, min(block, stop - start))
         with np.errstate(all="ignore"):
             for a in range(start, stop, block):
                 b = min(a + block, stop)
-                k = b - a
-                x = rows[a:b]
-                arange = np.arange(k)
-                idx = np.argmax(x, axis=1)  # the first NaN if there is one
-                m = x[arange, idx].astype(np.float64)
-                shift = np.where(np.isfinite(m), m, 0.0)
-                _shifted_exp(x, shift, d[:k], e[:k], None if lo is None else lo[:k], tmp[:k])
-                e[arange, idx] = 0.0
-                log1p_s = np.log1p(e[:k].sum(axis=1))
+                m, log1p_s, *_ = blocks.run(rows[a:b])
                 max_out[a:b] = m
                 log1p_out[a:b] = log1p_s
-                # all -inf -> -inf + 0 and NaN -> NaN fall out of this sum; +inf is set explicitly
-                # (its row may hold exp(finite) = inf times a zero correction = NaN).
+                # all -inf -> -inf + -inf and NaN -> NaN fall out of this sum; +inf is set
+                # explicitly (its row may hold exp(finite) = inf times a zero correction = NaN).
                 np.add(m, log1p_s, out=lse[a:b])
                 np.copyto(lse[a:b], m, where=m == np.inf)
 
@@ -253,43 +296,36 @@ def _limit_rows(rows: np.ndarray, log: bool) -> np.ndarray:
 def softmax_rows(rows: np.ndarray, out: np.ndarray, log: bool) -> None:
     """Write softmax (``log=False``) or log-softmax (``log=True``) of ``rows`` into ``out``.
 
-    log-softmax is ``(x_i - x_k) - log1p(s)`` with ``k`` the argmax and ``s`` the sum of
-    the other ``exp(x_j - x_k)``: both terms are <= 0, so nothing cancels, and the
-    entry of the max is ``-log1p(s)`` to full relative precision even when it is
-    ~1e-18. softmax is ``exp(x_i - x_k) / (1 + s)``. Differences are exact (see
-    :func:`_shifted_exp`); float32 computes in float64 and rounds once.
+    log-softmax is ``(x_i - m) - log1p(s)`` with ``s`` as in ``lse_rows``: both terms
+    are <= 0, so nothing cancels, and the entry of the max is ``-log1p(s)`` to full
+    relative precision even when it is ~1e-18. softmax is ``exp(x_i - m) / sum_j
+    exp(x_j - m)``. Differences are exact (see ``_shifted_exp``); float32 computes in
+    float64 and rounds once.
     """
     n_rows, n = rows.shape
     if n == 0 or n_rows == 0:
         return
-    block = max(1, ACCURATE_BLOCK_BYTES // (8 * n))
+    block = _block_rows(n)
     special = np.zeros(n_rows, dtype=bool)
 
     def kernel(start: int, stop: int) -> None:
-        d, e, lo, tmp = _accurate_kernel_buffers(rows, min(block, stop - start))
+        blocks = _AccurateBlocks(rows, min(block, stop - start))
+        axis = blocks.axis
         with np.errstate(all="ignore"):
             for a in range(start, stop, block):
                 b = min(a + block, stop)
-                k = b - a
-                x = rows[a:b]
-                arange = np.arange(k)
-                idx = np.argmax(x, axis=1)
-                m = x[arange, idx].astype(np.float64)
-                finite = np.isfinite(m)
-                special[a:b] = ~finite & ~np.isnan(m)
-                shift = np.where(finite, m, 0.0)
-                lo_k = None if lo is None else lo[:k]
-                _shifted_exp(x, shift, d[:k], e[:k], lo_k, tmp[:k])
+                m, log1p_s, d, lo, e = blocks.run(rows[a:b])
+                special[a:b] = np.isinf(m)
                 if log:
-                    e[arange, idx] = 0.0
-                    log1p_s = np.log1p(e[:k].sum(axis=1))
-                    result = np.subtract(d[:k], log1p_s[:, None], out=d[:k])
-                    if lo_k is not None:
-                        np.add(result, lo_k, out=result)
+                    result = np.subtract(d, np.expand_dims(log1p_s, axis), out=d)
+                    if lo is not None:
+                        np.add(result, lo, out=result)
                 else:
-                    total = e[:k].sum(axis=1)
-                    result = np.divide(e[:k], total[:, None], out=e[:k])
-                np.copyto(out[a:b], result, casting="same_kind")
+                    # e lost its max entries to the sum above; exp(0) = 1 restores them.
+                    np.copyto(e, 1.0, where=blocks.view(blocks.zero, b - a))
+                    total = e.sum(axis=axis)
+                    result = np.divide(e, np.expand_dims(total, axis), out=e)
+                np.copyto(out[a:b], result.T if blocks.transpose else result, casting="same_kind")
 
     run_rows(kernel, n_rows, n)
     if special.any():
@@ -297,12 +333,6 @@ def softmax_rows(rows: np.ndarray, out: np.ndarray, log: bool) -> None:
 
 
 # --------------------------------------------------------------------------- cross-entropy
-
-
-# Up to this many classes a block is transposed to (classes, rows) first: NumPy reduces
-# over the leading axis of a contiguous array with SIMD, but over a short last axis it
-# runs one tiny inner loop per row (4 ns per element instead of 0.3).
-TRANSPOSE_MAX_CLASSES = 64
 
 
 def cross_entropy_rows(
@@ -334,7 +364,7 @@ def cross_entropy_rows(
     smooth = np.empty(n_rows, dtype=np.float64) if need_smooth else None
     special = np.zeros(n_rows, dtype=bool)
     block = rows_per_block(n, dtype.itemsize)
-    transpose = n <= TRANSPOSE_MAX_CLASSES
+    transpose = n <= TRANSPOSE_MAX_COLUMNS
     weight_sum = float(class_weight.sum(dtype=np.float64)) if class_weight is not None else float(n)
     weight_cast = class_weight.astype(dtype) if class_weight is not None else None
     class_axis = 0 if transpose else 1

@@ -77,10 +77,10 @@ def f_divergence(
 
     References
     ----------
-    .. [1] I. Csiszar, "Information-type measures of difference of probability
-       distributions and indirect observation", Studia Sci. Math. Hungarica 2 (1967).
-    .. [2] S. M. Ali and S. D. Silvey, "A general class of coefficients of divergence
-       of one distribution from another", JRSS B 28 (1966).
+    - I. Csiszar, "Information-type measures of difference of probability
+      distributions and indirect observation", Studia Sci. Math. Hungarica 2 (1967).
+    - S. M. Ali and S. D. Silvey, "A general class of coefficients of divergence
+      of one distribution from another", JRSS B 28 (1966).
 
     Examples
     --------
@@ -288,7 +288,7 @@ def renyi_divergence(
     .. math:: D_\\alpha(p \\,\\|\\, q) = \\frac{1}{\\alpha - 1} \\log \\sum_{i: p_i > 0} p_i^\\alpha q_i^{1 - \\alpha},
 
     with the limits :math:`D_0 = -\\log q(\\{i : p_i > 0\\})`, :math:`D_1 = \\mathrm{KL}(p \\,\\|\\, q)`
-    (computed by :func:`kl_divergence`'s method) and
+    (computed by ``kl_divergence``'s method) and
     :math:`D_\\infty = \\log \\max_{i: p_i > 0} p_i / q_i`.
 
     Near ``alpha = 1`` the sum is :math:`1 + S` with
@@ -296,17 +296,17 @@ def renyi_divergence(
     (using :math:`\\sum_i p_i = 1`), and the result is :math:`\\operatorname{log1p}(S) / (\\alpha - 1)`:
     no cancellation, so it is continuous in ``alpha`` and tends to KL with full
     relative precision. This form is used for ``|alpha - 1| <= 1/2``; further out the
-    log-sum is a :func:`~mathlib.logsumexp` of
+    log-sum is a ``logsumexp`` of
     :math:`\\alpha \\log p_i + (1 - \\alpha) \\log q_i`. ``p_i > 0 = q_i`` gives ``+inf``
     for ``alpha >= 1``; disjoint supports give ``+inf`` for every ``alpha``. Rounding
     excursions below 0 are clipped.
 
     References
     ----------
-    .. [1] A. Renyi, "On measures of entropy and information", Proc. Fourth Berkeley
-       Symposium on Mathematical Statistics and Probability, vol. 1 (1961).
-    .. [2] T. van Erven and P. Harremoes, "Renyi divergence and Kullback-Leibler
-       divergence", IEEE Transactions on Information Theory 60 (2014).
+    - A. Renyi, "On measures of entropy and information", Proc. Fourth Berkeley
+      Symposium on Mathematical Statistics and Probability, vol. 1 (1961).
+    - T. van Erven and P. Harremoes, "Renyi divergence and Kullback-Leibler
+      divergence", IEEE Transactions on Information Theory 60 (2014).
 
     Examples
     --------

@@ -73,7 +73,7 @@ def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def _p_log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Elementwise ``p log(p / q)`` in float64: ``0 log(0 / q) = 0`` for every ``q``,
-    ``p > 0 = q`` gives ``+inf`` (see :func:`_log_ratio`)."""
+    ``p > 0 = q`` gives ``+inf`` (see ``_log_ratio``)."""
     p = p.astype(np.float64, copy=False)
     log_ratio = _log_ratio(p, q)
     with np.errstate(invalid="ignore"):
@@ -183,10 +183,10 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
 
     References
     ----------
-    .. [1] C. E. Shannon, "A mathematical theory of communication",
-       Bell System Technical Journal 27 (1948).
-    .. [2] T. M. Cover and J. A. Thomas, Elements of Information Theory, 2nd ed.,
-       Wiley (2006), ch. 2.
+    - C. E. Shannon, "A mathematical theory of communication",
+      Bell System Technical Journal 27 (1948).
+    - T. M. Cover and J. A. Thomas, Elements of Information Theory, 2nd ed.,
+      Wiley (2006), ch. 2.
 
     Examples
     --------
@@ -238,7 +238,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
 
     Terms with ``p_i = 0`` are 0 even where ``q_i = 0``; ``p_i > 0 = q_i`` gives
     ``+inf``. Evaluated in float64 by masking, without warnings. See
-    :func:`entropy` for the tolerance on the sums.
+    ``entropy`` for the tolerance on the sums.
 
     Examples
     --------
@@ -297,8 +297,8 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
 
     References
     ----------
-    .. [1] S. Kullback and R. A. Leibler, "On information and sufficiency",
-       Annals of Mathematical Statistics 22 (1951).
+    - S. Kullback and R. A. Leibler, "On information and sufficiency",
+      Annals of Mathematical Statistics 22 (1951).
 
     Examples
     --------
@@ -345,15 +345,15 @@ def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     .. math:: \\mathrm{JS}(p, q) = \\tfrac12 \\mathrm{KL}(p \\,\\|\\, m) + \\tfrac12 \\mathrm{KL}(q \\,\\|\\, m),
               \\qquad m = \\tfrac12 (p + q).
 
-    Each KL term is evaluated as in :func:`kl_divergence`; ``m > 0`` wherever ``p``
+    Each KL term is evaluated as in ``kl_divergence``; ``m > 0`` wherever ``p``
     or ``q`` is, so the result is finite. It is clipped to ``[0, log 2]``. This is
     the divergence itself; ``scipy.spatial.distance.jensenshannon`` returns its
     square root.
 
     References
     ----------
-    .. [1] J. Lin, "Divergence measures based on the Shannon entropy",
-       IEEE Transactions on Information Theory 37 (1991).
+    - J. Lin, "Divergence measures based on the Shannon entropy",
+      IEEE Transactions on Information Theory 37 (1991).
 
     Examples
     --------
@@ -481,7 +481,7 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> Any:
     .. math:: I(X; Y) = \\sum_{i, j} p(x_i, y_j) \\log \\frac{p(x_i, y_j)}{p(x_i)\\, p(y_j)}
               = \\mathrm{KL}\\big(p_{XY} \\,\\|\\, p_X \\otimes p_Y\\big).
 
-    Computed directly as that KL divergence (see :func:`kl_divergence`), not as a
+    Computed directly as that KL divergence (see ``kl_divergence``), not as a
     difference of entropies, and clipped at 0.
 
     Examples
@@ -537,7 +537,7 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
 
     References
     ----------
-    .. [1] J. R. Quinlan, "Induction of decision trees", Machine Learning 1 (1986).
+    - J. R. Quinlan, "Induction of decision trees", Machine Learning 1 (1986).
 
     Examples
     --------

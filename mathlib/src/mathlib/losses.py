@@ -118,7 +118,7 @@ def nll_loss(
     ----------
     log_probs : array_like
         Log-probabilities, shape ``(..., C)`` with the classes on the last axis
-        (``(N, C)`` or ``(C,)`` as in torch). Typically :func:`~mathlib.log_softmax`
+        (``(N, C)`` or ``(C,)`` as in torch). Typically ``log_softmax``
         of logits; the values are not checked.
     target : array_like of int
         Class indices, shape ``log_probs.shape[:-1]``; each in ``[0, C)`` or equal to
@@ -278,8 +278,8 @@ def cross_entropy_loss(
 
     References
     ----------
-    .. [1] C. Szegedy et al., "Rethinking the Inception architecture for computer
-       vision", CVPR (2016), section 7 (label smoothing).
+    - C. Szegedy et al., "Rethinking the Inception architecture for computer
+      vision", CVPR (2016), section 7 (label smoothing).
 
     Examples
     --------

@@ -56,8 +56,8 @@ def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: b
 
     References
     ----------
-    .. [1] P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing the
-       log-sum-exp and softmax functions", IMA Journal of Numerical Analysis 41 (2021).
+    - P. Blanchard, D. J. Higham and N. J. Higham, "Accurately computing the
+      log-sum-exp and softmax functions", IMA Journal of Numerical Analysis 41 (2021).
 
     Examples
     --------
@@ -137,8 +137,8 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.ndarray
 
     References
     ----------
-    .. [1] J. S. Bridle, "Probabilistic interpretation of feedforward classification
-       network outputs", in Neurocomputing, Springer (1990).
+    - J. S. Bridle, "Probabilistic interpretation of feedforward classification
+      network outputs", in Neurocomputing, Springer (1990).
 
     Examples
     --------
@@ -314,7 +314,7 @@ def log_sigmoid(x: ArrayLike) -> Any:
     .. math:: \\log \\sigma(x) = -\\operatorname{softplus}(-x)
               = \\min(x, 0) - \\operatorname{log1p}(e^{-|x|}),
 
-    evaluated as in :func:`softplus`: ``log_sigmoid(-1000)`` is exactly ``-1000``
+    evaluated as in ``softplus``: ``log_sigmoid(-1000)`` is exactly ``-1000``
     and ``log_sigmoid(40)`` is ``-4.248e-18``, not 0. Within 2 ulp of a 300-bit
     mpmath reference.
 
