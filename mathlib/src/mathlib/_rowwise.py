@@ -168,7 +168,11 @@ def _shifted_exp(x: np.ndarray, shift: np.ndarray, d: np.ndarray, e: np.ndarray,
     np.subtract(x, tmp, out=tmp)  # da = a - a'
     np.add(lo, shift, out=lo)  # -(db) = b' - b
     np.subtract(tmp, lo, out=lo)  # err = da + db
-    np.nan_to_num(lo, copy=False, nan=0.0, posinf=0.0, neginf=0.0)  # infinite x: no correction
+    # An infinite x makes err NaN (inf - inf); it needs no correction. fmax/fmin ignore
+    # NaN, so their sum maps NaN to 0 and keeps every finite err (faster than nan_to_num).
+    np.fmax(lo, 0.0, out=tmp)
+    np.fmin(lo, 0.0, out=lo)
+    np.add(lo, tmp, out=lo)
     np.exp(d, out=e)
     np.multiply(e, lo, out=tmp)
     np.add(e, tmp, out=e)
@@ -218,8 +222,9 @@ class _AccurateBlocks:
         d, e, lo, tmp, zero = (self.view(b, k) for b in (self.d, self.e, self.lo, self.tmp, self.zero))
         _shifted_exp(x, shift_b, d, e, lo, tmp)
         np.equal(d, 0.0, out=zero)
-        ties = zero.sum(axis=self.axis)
-        np.copyto(e, 0.0, where=zero)
+        n = zero.shape[self.axis]
+        ties = zero.view(np.uint8).sum(axis=self.axis, dtype=np.uint8 if n < 256 else np.intp)
+        np.subtract(e, zero, out=e)  # the max entries hold exp(0) = 1 exactly: now 0
         # All -inf rows have no zero: s = -1 and log1p gives -inf, as lse needs.
         log1p_s = np.log1p(e.sum(axis=self.axis) + (ties - 1.0))
         return m, log1p_s, d, lo, e
