@@ -25,6 +25,7 @@ BLOCK_BYTES = 192 * 1024
 PARALLEL_MIN_ELEMENTS = 1 << 17
 
 _executor: ThreadPoolExecutor | None = None
+_executor_pid = -1
 _executor_lock = threading.Lock()
 
 
@@ -37,10 +38,13 @@ def num_workers() -> int:
 
 
 def _get_executor() -> ThreadPoolExecutor:
-    global _executor
+    """The shared worker pool, created on first use (and again in a forked child,
+    which inherits the pool object but not its threads)."""
+    global _executor, _executor_pid
     with _executor_lock:
-        if _executor is None:
+        if _executor is None or _executor_pid != os.getpid():
             _executor = ThreadPoolExecutor(max_workers=num_workers(), thread_name_prefix="mathlib")
+            _executor_pid = os.getpid()
         return _executor
 
 

@@ -29,7 +29,7 @@ def f_divergence(
     f: Callable[[np.ndarray], ArrayLike],
     axis: int = -1,
     slope_at_infinity: float = math.inf,
-) -> Any:
+) -> np.ndarray | np.floating:
     """f-divergence ``D_f(p || q) = sum q f(p / q)`` for a convex generator ``f`` with ``f(1) = 0``.
 
     Parameters
@@ -127,7 +127,7 @@ def f_divergence(
     return _as_result(np.sum(terms, axis=ax), dtype)
 
 
-def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
+def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
     """Total variation distance ``0.5 * sum |p - q|`` along ``axis``.
 
     Parameters
@@ -166,7 +166,7 @@ def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
     return _as_result(np.clip(result, 0.0, 1.0), dtype)
 
 
-def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
+def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
     """Hellinger distance ``sqrt(0.5 * sum (sqrt p - sqrt q)^2)`` along ``axis``.
 
     Parameters
@@ -209,7 +209,7 @@ def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
     return _as_result(np.clip(result, 0.0, 1.0), dtype)
 
 
-def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
+def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
     """Pearson chi-square divergence ``sum (p - q)^2 / q`` along ``axis``.
 
     Parameters
@@ -258,7 +258,7 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> Any:
 
 def renyi_divergence(
     p: ArrayLike, q: ArrayLike, alpha: float, axis: int = -1, base: float | None = None
-) -> Any:
+) -> np.ndarray | np.floating:
     """Renyi divergence of order ``alpha`` along ``axis``; ``alpha -> 1`` is KL.
 
     Parameters

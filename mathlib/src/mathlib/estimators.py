@@ -32,7 +32,7 @@ def _check_integral(arr: np.ndarray, name: str, what: str) -> None:
             raise ValueError(f"{name} must hold {what}; got {_first_bad(arr, bad)}")
 
 
-def mle_bernoulli(x: ArrayLike) -> Any:
+def mle_bernoulli(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of a Bernoulli success probability from 0/1 data.
 
     Parameters
@@ -118,7 +118,7 @@ def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
     return counts / arr.size
 
 
-def mle_gaussian(x: ArrayLike) -> tuple[Any, Any]:
+def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
     """Maximum likelihood estimates ``(mean, var)`` of a Gaussian, ``var`` biased (divide by ``m``).
 
     Parameters
@@ -163,7 +163,7 @@ def mle_gaussian(x: ArrayLike) -> tuple[Any, Any]:
     return dtype.type(mean), dtype.type(var)
 
 
-def mle_poisson(x: ArrayLike) -> Any:
+def mle_poisson(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of a Poisson rate from non-negative integer counts.
 
     Parameters
@@ -204,7 +204,7 @@ def mle_poisson(x: ArrayLike) -> Any:
     return dtype.type(np.mean(arr, dtype=np.float64))
 
 
-def mle_exponential(x: ArrayLike) -> Any:
+def mle_exponential(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of an exponential rate, ``lambda = 1 / mean``.
 
     Parameters

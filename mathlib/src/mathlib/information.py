@@ -102,7 +102,7 @@ def _pair(p: ArrayLike, q: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray
 # --------------------------------------------------------------------------- public
 
 
-def self_information(p: ArrayLike, base: float | None = None) -> Any:
+def self_information(p: ArrayLike, base: float | None = None) -> np.ndarray | np.floating:
     """Self-information (surprisal) ``-log p`` of event probabilities, elementwise.
 
     Parameters
@@ -147,7 +147,7 @@ def self_information(p: ArrayLike, base: float | None = None) -> Any:
     return scalar_or_array(np.asarray(to_base(result, log_base)).astype(arr.dtype, copy=False))
 
 
-def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
+def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Shannon entropy ``H(p) = -sum p log p`` of probability vectors along ``axis``.
 
     Parameters
@@ -204,7 +204,7 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
     return _finish(result, arr.dtype, log_base)
 
 
-def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
+def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Cross-entropy ``H(p, q) = -sum p log q`` along ``axis``.
 
     Parameters
@@ -256,7 +256,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     return _finish(result, dtype, log_base)
 
 
-def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
+def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Kullback-Leibler divergence ``KL(p || q) = sum p log(p / q)`` along ``axis``.
 
     Parameters
@@ -316,7 +316,7 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     return _finish(result, dtype, log_base)
 
 
-def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> Any:
+def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Jensen-Shannon divergence (not its square root) along ``axis``.
 
     Parameters
@@ -370,7 +370,7 @@ def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     return _finish(result, dtype, log_base, high=math.log(2.0))
 
 
-def joint_entropy(pxy: ArrayLike, base: float | None = None) -> Any:
+def joint_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Joint entropy ``H(X, Y)`` of a 2-D joint probability table.
 
     Parameters
@@ -410,7 +410,7 @@ def joint_entropy(pxy: ArrayLike, base: float | None = None) -> Any:
     return _finish(np.asarray(result), table.dtype, log_base)
 
 
-def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> Any:
+def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Conditional entropy ``H(Y | X)`` of a 2-D joint probability table.
 
     Parameters
@@ -455,7 +455,7 @@ def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> Any:
     return _finish(np.asarray(result), table.dtype, log_base)
 
 
-def mutual_information(pxy: ArrayLike, base: float | None = None) -> Any:
+def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Mutual information ``I(X; Y)`` of a 2-D joint probability table.
 
     Parameters
@@ -500,7 +500,7 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> Any:
     return _finish(np.asarray(result), table.dtype, log_base)
 
 
-def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = None) -> Any:
+def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = None) -> np.floating:
     """Information gain of splitting ``labels`` into ``groups`` (decision-tree criterion).
 
     Parameters

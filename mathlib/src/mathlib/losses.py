@@ -111,7 +111,7 @@ def nll_loss(
     weight: ArrayLike | None = None,
     ignore_index: int = -100,
     reduction: str = "mean",
-) -> Any:
+) -> np.ndarray | np.floating:
     """Negative log-likelihood loss of class-index targets, ``-log_probs[..., target]``.
 
     Parameters
@@ -196,7 +196,7 @@ def cross_entropy_loss(
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
-) -> Any:
+) -> np.ndarray | np.floating:
     """Cross-entropy loss of logits, ``nll_loss(log_softmax(logits), target)``, fast and exact.
 
     Parameters
@@ -380,7 +380,7 @@ def binary_cross_entropy(
     target: ArrayLike,
     weight: ArrayLike | None = None,
     reduction: str = "mean",
-) -> Any:
+) -> np.ndarray | np.floating:
     """Binary cross-entropy of probabilities, ``-(y log p + (1 - y) log(1 - p))``, exactly.
 
     Parameters
@@ -456,7 +456,7 @@ def binary_cross_entropy_with_logits(
     weight: ArrayLike | None = None,
     pos_weight: ArrayLike | None = None,
     reduction: str = "mean",
-) -> Any:
+) -> np.ndarray | np.floating:
     """Binary cross-entropy of logits, ``binary_cross_entropy(sigmoid(x), y)``, stable everywhere.
 
     Parameters
@@ -612,7 +612,7 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
     return out
 
 
-def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
+def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean squared error loss, ``(input - target)^2``.
 
     Parameters
@@ -661,7 +661,7 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> An
     return _reduce(loss, reduction, dtype)
 
 
-def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Any:
+def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean absolute error loss, ``|input - target|``.
 
     Parameters
@@ -733,7 +733,7 @@ def gaussian_nll_loss(
     full: bool = False,
     eps: float = 1e-6,
     reduction: str = "mean",
-) -> Any:
+) -> np.ndarray | np.floating:
     """Gaussian negative log-likelihood loss with predicted mean ``input`` and variance ``var``.
 
     Parameters
@@ -819,7 +819,7 @@ def poisson_nll_loss(
     full: bool = False,
     eps: float = 1e-8,
     reduction: str = "mean",
-) -> Any:
+) -> np.ndarray | np.floating:
     """Poisson negative log-likelihood loss.
 
     Parameters

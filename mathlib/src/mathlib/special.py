@@ -13,7 +13,9 @@ from ._validation import as_float_array, normalize_axes, scalar_or_array
 __all__ = ["logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid", "softplus"]
 
 
-def logsumexp(a: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> Any:
+def logsumexp(
+    a: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False
+) -> np.ndarray | np.floating:
     """Log of the sum of exponentials, ``log(sum(exp(a)))``, computed stably.
 
     Parameters
@@ -207,7 +209,7 @@ def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.nda
     return _softmax_family(x, axis, log=True)
 
 
-def sigmoid(x: ArrayLike) -> Any:
+def sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
     """Logistic sigmoid ``1 / (1 + exp(-x))``, elementwise, with no overflow.
 
     Parameters
@@ -249,7 +251,7 @@ def sigmoid(x: ArrayLike) -> Any:
     return scalar_or_array(out.astype(arr.dtype, copy=False))
 
 
-def softplus(x: ArrayLike) -> Any:
+def softplus(x: ArrayLike) -> np.ndarray | np.floating:
     """Softplus ``log(1 + exp(x))``, elementwise, stable at every magnitude.
 
     Parameters
@@ -291,7 +293,7 @@ def softplus(x: ArrayLike) -> Any:
     return scalar_or_array(out.astype(arr.dtype, copy=False))
 
 
-def log_sigmoid(x: ArrayLike) -> Any:
+def log_sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
     """Log of the logistic sigmoid, ``log(sigmoid(x)) = -softplus(-x)``, elementwise.
 
     Parameters
