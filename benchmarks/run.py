@@ -9,13 +9,14 @@ For every case all implementations run in the same process on the same inputs,
 interleaved round by round (so a busy machine slows them alike); the time reported
 is the best of the rounds and the ratio is that time divided by mathlib's.
 
-Peak extra memory is measured twice, on a separate untimed call:
+Peak extra memory is measured after all timings, twice, on separate untimed calls:
 
 * RSS: the rise of the process's resident-set high-water mark (VmHWM, reset through
   /proc/self/clear_refs just before the call) above the resident set before it. It
   counts NumPy, torch and scipy allocations alike, temporaries included, inputs not.
-  glibc's malloc is set to serve every allocation of 64 KiB or more with its own
-  mmap and to return it on free, so freed memory cannot hide a new peak.
+  For this phase glibc's malloc is set to serve every allocation of 64 KiB or more
+  with its own mmap and to return it on free, so freed memory cannot hide a new
+  peak (the timings use the default allocator).
 * NumPy (tracemalloc): the peak of NumPy's traced allocations during the call. It
   sees NumPy arrays only (near 0 for torch), but exactly, at any size.
 
@@ -174,7 +175,6 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test that runs in seconds")
     parser.add_argument("--rounds", type=int, default=None, help="timed rounds per implementation")
     args = parser.parse_args()
-    fix_malloc_thresholds()
     rng = np.random.default_rng(0)
     if args.quick:
         rounds = args.rounds or 3
@@ -193,6 +193,11 @@ def main() -> None:
     cases += bce_case(rng, bce_size)
     cases += information_cases(rng, info_shape)
 
+    # Time everything with the default allocator first, then measure memory with
+    # mmap-per-allocation (which makes RSS exact but adds page faults to every call).
+    times = [best_times(impls, rounds) for _, _, impls in cases]
+    fix_malloc_thresholds()
+
     print(f"mathlib {mathlib.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
           f"torch {torch.__version__} ({torch.get_num_threads()} threads); "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; best of {rounds} rounds")
@@ -200,16 +205,13 @@ def main() -> None:
     print("| function | input | implementation | time (ms) | time / mathlib | peak extra RSS (MiB) "
           "| peak NumPy allocations (MiB) |")
     print("|---|---|---|---:|---:|---:|---:|")
-    for function, label, impls in cases:
-        times = best_times(impls, rounds)
-        reference = times["mathlib"]
+    for (function, label, impls), case_times in zip(cases, times):
+        reference = case_times["mathlib"]
         for name, fn in impls:
             rss = peak_extra_mib(fn)
             traced = numpy_peak_mib(fn)
-            print(f"| `{function}` | {label} | {name} | {times[name] * 1e3:.1f} | "
-                  f"{times[name] / reference:.2f} | {rss:.1f} | {traced:.1f} |", flush=True)
-        del impls
-        gc.collect()
+            print(f"| `{function}` | {label} | {name} | {case_times[name] * 1e3:.1f} | "
+                  f"{case_times[name] / reference:.2f} | {rss:.1f} | {traced:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

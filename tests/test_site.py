@@ -88,10 +88,12 @@ class PageVisit:
         self.external_requests = []
         self.console_errors = []
         self.page_errors = []
+        self.failed_responses = []
         self.allowed_prefix = allowed_prefix
         # Observing requests (rather than intercepting them with a route) keeps page loads fast; a request
         # that leaves localhost fails anyway on this offline machine, and is recorded here either way.
         self.context.on("request", self._request)
+        self.context.on("response", self._response)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
 
@@ -99,6 +101,10 @@ class PageVisit:
         url = request.url
         if not (url.startswith(self.allowed_prefix) or urlparse(url).scheme in ("data", "blob", "about")):
             self.external_requests.append(url)
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.failed_responses.append(f"{response.status} {response.url}")
 
     def _console(self, message):
         if message.type == "error" and message.text not in CONSOLE_ERROR_ALLOWLIST:
@@ -109,6 +115,7 @@ class PageVisit:
         self.external_requests.clear()
         self.console_errors.clear()
         self.page_errors.clear()
+        self.failed_responses.clear()
         self.page.goto(url, wait_until="load")
         return self.page
 
@@ -165,6 +172,7 @@ def test_page_renders_offline(site_visit, site_url, page_path):
     assert not math_errors, f"MathJax errors: {math_errors}"
     assert not broken, f"images that did not load: {broken}"
     assert not visit.external_requests, f"requests leaving localhost: {visit.external_requests}"
+    assert not visit.failed_responses, f"resources that failed to load: {visit.failed_responses}"
     assert not visit.page_errors, f"JavaScript errors: {visit.page_errors}"
     assert not visit.console_errors, f"console errors: {visit.console_errors}"
 

@@ -144,7 +144,7 @@ def _lse_decimal(row: np.ndarray) -> float:
         precision *= 2
 
 
-ACCURATE_BLOCK_BYTES = 64 * 1024
+ACCURATE_BLOCK_BYTES = 256 * 1024
 
 # Up to this many entries per row a block is transposed to (entries, rows) first: NumPy
 # reduces over the leading axis of a contiguous array with SIMD, but over a short last

@@ -258,9 +258,12 @@ def cross_entropy_loss(
     Numerical method: the full log-softmax is never formed. Rows are processed in
     blocks of about 192 KiB, split between two worker threads (NumPy releases the
     GIL); each block computes the row max, ``exp(x - m)`` in place in a per-thread
-    scratch buffer, the row sums, and gathers the target logit. Every term above is
+    scratch buffer, the row sums, and gathers the target logit (blocks of rows with
+    at most 64 classes are transposed first, so that the reductions run across rows
+    with SIMD). ``exp`` and the class sums run in the logits' dtype; the per-row
+    ``log s``, ``d_t`` and everything after are float64. Every term above is
     ``>= 0``, so nothing cancels. Peak extra memory is a few blocks per thread plus
-    O(N) per-row values. Sums accumulate in float64 across rows.
+    O(N) per-row values, never a copy of the logits.
 
     Differences from ``torch.nn.functional.cross_entropy``:
 
@@ -498,7 +501,7 @@ def binary_cross_entropy_with_logits(
     softplus is :math:`\\max(z, 0) + \\operatorname{log1p}(e^{-|x|})`, sharing one
     exponential; terms with a zero coefficient are 0, so ``x = +inf, y = 1`` and
     ``x = -inf, y = 0`` give 0 and ``x = +inf, y = 0`` gives ``+inf``. Evaluated in
-    the inputs' floating dtype, in blocks of 16384 elements split between two
+    the inputs' floating dtype, in blocks of 32768 elements split between two
     threads; float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
     identity (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
     no per-element array is kept: block sums accumulate in float64.
@@ -537,23 +540,24 @@ def binary_cross_entropy_with_logits(
     keep = reduction == "none"
     loss = np.empty(x.shape, dtype=dtype) if keep else None
     loss_flat = None if loss is None else loss.reshape(-1)
-    block = 1 << 14
-    starts = range(0, x_flat.size, block)
-    block_sums = np.zeros(len(starts), dtype=np.float64)
+    block = 1 << 15
+    n_blocks = -(-x_flat.size // block)
+    block_sums = np.zeros(n_blocks, dtype=np.float64)
 
-    def kernel(start: int, stop: int) -> None:
+    def kernel(first_block: int, stop_block: int) -> None:
+        scratch = np.empty((4, min(block, x_flat.size)), dtype=dtype)
         with np.errstate(all="ignore"):
-            for a in range(start, stop, block):
-                b = min(a + block, stop)
+            for i in range(first_block, stop_block):
+                a, b = i * block, min((i + 1) * block, x_flat.size)
                 out = _bce_logits_block(x_flat[a:b], y_flat[a:b], None if rho_flat is None else rho_flat[a:b],
-                                        None if w_flat is None else w_flat[a:b], dtype)
+                                        None if w_flat is None else w_flat[a:b], scratch[:, : b - a])
                 if keep:
                     loss_flat[a:b] = out
                 else:
-                    block_sums[a // block] = np.sum(out, dtype=np.float64)
+                    block_sums[i] = np.sum(out, dtype=np.float64)
 
-    # Chunks of whole blocks per thread, so each block sum is written once.
-    _rowwise.run_rows(lambda i, j: kernel(i * block, min(j * block, x_flat.size)), len(starts), block)
+    # Whole blocks per thread, so that each block sum is written once.
+    _rowwise.run_rows(kernel, n_blocks, block)
     if keep:
         return scalar_or_array(loss)
     total = np.sum(block_sums)
@@ -563,50 +567,54 @@ def binary_cross_entropy_with_logits(
         return dtype.type(total / np.float64(x_flat.size))
 
 
-def _log1p_of_exp_minus_abs(x: np.ndarray) -> np.ndarray:
-    """``log1p(exp(-|x|))`` in the dtype of ``x``.
-
-    float64 uses ``log1p``. float32 uses Goldberg's identity
-    ``log1p(e) = log(u) * e / (u - 1)`` with ``u = fl(1 + e)`` (``e`` where ``u = 1``),
-    accurate to a few ulp and built from NumPy's SIMD ``exp`` and ``log`` (its
-    ``log1p`` is scalar, six times slower).
-    """
-    e = np.exp(-np.abs(x))
-    if x.dtype == np.float64:
-        return np.log1p(e, out=e)
-    u = e + np.float32(1)
-    result = np.log(u)
-    np.subtract(u, np.float32(1), out=u)
-    tiny = u == 0  # e below eps / 2: log1p(e) = e to working precision
-    np.divide(e, u, out=u)
-    np.multiply(result, u, out=result)
-    np.copyto(result, e, where=tiny)
-    return result
-
-
 def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: np.ndarray | None,
-                      dtype: np.dtype) -> np.ndarray:
-    """``w (rho y softplus(-x) + (1 - y) softplus(x))`` for one block, in ``dtype``."""
-    x = x.astype(dtype, copy=False)
-    y = y.astype(dtype, copy=False)
-    log_term = _log1p_of_exp_minus_abs(x)
-    softplus_neg = np.maximum(-x, 0, dtype=dtype)
-    softplus_neg += log_term
-    softplus_pos = np.maximum(x, 0, dtype=dtype)
+                      scratch: np.ndarray) -> np.ndarray:
+    """``w (rho y softplus(-x) + (1 - y) softplus(x))`` for one block, in ``scratch.dtype``.
+
+    ``softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|))`` share one exponential. float64
+    uses ``log1p``; float32 uses Goldberg's identity ``log1p(e) = log(u) e / (u - 1)``
+    with ``u = fl(1 + e)`` (``e`` itself where ``u = 1``), accurate to a few ulp and
+    built from NumPy's SIMD ``exp`` and ``log`` (its float32 ``log1p`` is scalar and
+    six times slower). All temporaries live in the four rows of ``scratch``.
+    """
+    log_term, softplus_pos, softplus_neg, tmp = scratch
+    dtype = scratch.dtype
+    one = dtype.type(1)
+    np.abs(x, out=tmp, dtype=dtype)
+    np.negative(tmp, out=tmp)
+    e = np.exp(tmp, out=tmp)
+    if dtype == np.float64:
+        np.log1p(e, out=log_term)
+    else:
+        np.add(e, one, out=softplus_pos)  # u
+        np.log(softplus_pos, out=log_term)
+        np.subtract(softplus_pos, one, out=softplus_pos)  # u - 1
+        tiny = softplus_pos == 0  # e below eps / 2: log1p(e) = e to working precision
+        np.divide(e, softplus_pos, out=softplus_pos)
+        np.multiply(log_term, softplus_pos, out=log_term)
+        np.copyto(log_term, e, where=tiny)
+    np.maximum(x, 0, out=softplus_pos, dtype=dtype)
+    np.subtract(softplus_pos, x, out=softplus_neg, dtype=dtype)  # max(-x, 0), exactly
     softplus_pos += log_term
-    pos_coef = y if rho is None else y * rho.astype(dtype, copy=False)
-    neg_coef = 1 - y
-    out = np.multiply(pos_coef, softplus_neg, out=softplus_neg)
-    np.multiply(neg_coef, softplus_pos, out=softplus_pos)
-    if not np.isfinite(x).all():
-        # 0 * inf: a term with a zero coefficient is 0 (x = +inf, y = 1 and x = -inf, y = 0).
-        out[pos_coef == 0] = 0
-        softplus_pos[neg_coef == 0] = 0
-    out += softplus_pos
+    softplus_neg += log_term
+    # Coefficients: rho y on softplus(-x), 1 - y on softplus(x).
+    np.multiply(softplus_neg, y, out=softplus_neg, dtype=dtype)
+    if rho is not None:
+        np.multiply(softplus_neg, rho, out=softplus_neg, dtype=dtype)
+    np.subtract(one, y, out=tmp, dtype=dtype)
+    np.multiply(softplus_pos, tmp, out=softplus_pos)
+    if np.isinf(x).any():
+        # softplus(-x) is 0 at x = +inf and inf at x = -inf (max(x, 0) - x gave inf - inf
+        # there); a term with a zero coefficient is 0 even against inf.
+        pos_coef = y if rho is None else y * rho
+        softplus_neg[x == np.inf] = 0
+        softplus_neg[(x == -np.inf) & (pos_coef != 0)] = np.inf
+        softplus_neg[pos_coef == 0] = 0
+        softplus_pos[tmp == 0] = 0
+    out = np.add(softplus_neg, softplus_pos, out=log_term)
     if w is not None:
-        w = w.astype(dtype, copy=False)
+        np.multiply(out, w, out=out, dtype=dtype)
         zero_weight = w == 0
-        np.multiply(out, w, out=out)
         if zero_weight.any():
             out[zero_weight] = 0
     return out

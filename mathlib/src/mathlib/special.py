@@ -47,10 +47,17 @@ def logsumexp(
     .. math:: \\operatorname{lse}(a) = m + \\operatorname{log1p}\\Big(\\sum_{j \\ne k} e^{a_j - m}\\Big).
 
     Every exponent is :math:`\\le 0`, so nothing overflows, and the maximum's term,
-    exactly 1, is kept out of the rounded sum (``log1p`` instead of ``log``). float32
-    input is evaluated in float64. When the final addition cancels (a negative
-    maximum of about the size of the log term) the row is recomputed in long double.
-    Measured against a 300-bit mpmath reference the result is within 2 ulp.
+    exactly 1, is kept out of the rounded sum (``log1p`` instead of ``log``). Each
+    difference :math:`a_j - m` is taken exactly (its rounding error, recovered by
+    TwoSum, corrects the exponential), and float32 input is evaluated in float64.
+    When the final addition cancels (a negative maximum of about the size of the
+    log term) the row is recomputed in long double, and when the result nearly
+    cancels to 0 (:math:`|\\operatorname{lse}| < |m| / 256`, as for the log-sum-exp
+    of log-probabilities) in exact decimal arithmetic, for up to 16384 elements per
+    call; beyond that budget such rows keep the long-double value, whose absolute
+    error is below :math:`2^{-62} (|m| + \\log n)`. Measured against a 300-bit
+    mpmath reference the result is within 2 ulp (worst seen: 1.6 ulp in float64,
+    0.5 ulp in float32).
 
     Edge cases are decided, not left to chance: an empty reduction gives ``-inf``
     (the log of an empty sum), a row of only ``-inf`` gives ``-inf``, any ``+inf``
