@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import check_callable, check_real_scalar, log_of_base, scalar_or_array, to_base
+from ._validation import check_callable, check_real_scalar, log_of_base, scalar_or_array, to_base, quiet_underflow
 from .information import _log_ratio, _p_log_ratio, _pair
 from .special import logsumexp
 
@@ -23,6 +23,7 @@ def _as_result(result: np.ndarray, dtype: np.dtype) -> Any:
     return scalar_or_array(np.asarray(result).astype(dtype, copy=False))
 
 
+@quiet_underflow
 def f_divergence(
     p: ArrayLike,
     q: ArrayLike,
@@ -127,6 +128,7 @@ def f_divergence(
     return _as_result(np.sum(terms, axis=ax), dtype)
 
 
+@quiet_underflow
 def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
     """Total variation distance ``0.5 * sum |p - q|`` along ``axis``.
 
@@ -166,6 +168,7 @@ def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | 
     return _as_result(np.clip(result, 0.0, 1.0), dtype)
 
 
+@quiet_underflow
 def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
     """Hellinger distance ``sqrt(0.5 * sum (sqrt p - sqrt q)^2)`` along ``axis``.
 
@@ -209,6 +212,7 @@ def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray
     return _as_result(np.clip(result, 0.0, 1.0), dtype)
 
 
+@quiet_underflow
 def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
     """Pearson chi-square divergence ``sum (p - q)^2 / q`` along ``axis``.
 
@@ -256,6 +260,7 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | 
     return _as_result(np.sum(terms, axis=ax), dtype)
 
 
+@quiet_underflow
 def renyi_divergence(
     p: ArrayLike, q: ArrayLike, alpha: float, axis: int = -1, base: float | None = None
 ) -> np.ndarray | np.floating:

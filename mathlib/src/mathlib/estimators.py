@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import check_finite, check_integer_scalar, check_nonempty_data, float_dtype
+from ._validation import check_finite, check_integer_scalar, check_nonempty_data, float_dtype, quiet_underflow
 
 __all__ = [
     "mle_bernoulli",
@@ -32,6 +30,7 @@ def _check_integral(arr: np.ndarray, name: str, what: str) -> None:
             raise ValueError(f"{name} must hold {what}; got {_first_bad(arr, bad)}")
 
 
+@quiet_underflow
 def mle_bernoulli(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of a Bernoulli success probability from 0/1 data.
 
@@ -72,6 +71,7 @@ def mle_bernoulli(x: ArrayLike) -> np.floating:
     return dtype.type(np.mean(arr, dtype=np.float64))
 
 
+@quiet_underflow
 def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
     """Maximum likelihood estimate of categorical class probabilities, ``counts / m``.
 
@@ -118,6 +118,7 @@ def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
     return counts / arr.size
 
 
+@quiet_underflow
 def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
     """Maximum likelihood estimates ``(mean, var)`` of a Gaussian, ``var`` biased (divide by ``m``).
 
@@ -163,6 +164,7 @@ def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
     return dtype.type(mean), dtype.type(var)
 
 
+@quiet_underflow
 def mle_poisson(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of a Poisson rate from non-negative integer counts.
 
@@ -204,6 +206,7 @@ def mle_poisson(x: ArrayLike) -> np.floating:
     return dtype.type(np.mean(arr, dtype=np.float64))
 
 
+@quiet_underflow
 def mle_exponential(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of an exponential rate, ``lambda = 1 / mean``.
 
@@ -246,6 +249,7 @@ def mle_exponential(x: ArrayLike) -> np.floating:
     return dtype.type(1.0 / mean)
 
 
+@quiet_underflow
 def empirical_distribution(samples: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Empirical distribution of samples: sorted distinct values and their relative frequencies.
 

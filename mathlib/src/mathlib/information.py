@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
+    quiet_underflow,
     as_real_array,
     broadcast_pair,
     check_1d_nonempty,
@@ -102,6 +103,7 @@ def _pair(p: ArrayLike, q: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray
 # --------------------------------------------------------------------------- public
 
 
+@quiet_underflow
 def self_information(p: ArrayLike, base: float | None = None) -> np.ndarray | np.floating:
     """Self-information (surprisal) ``-log p`` of event probabilities, elementwise.
 
@@ -147,6 +149,7 @@ def self_information(p: ArrayLike, base: float | None = None) -> np.ndarray | np
     return scalar_or_array(np.asarray(to_base(result, log_base)).astype(arr.dtype, copy=False))
 
 
+@quiet_underflow
 def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Shannon entropy ``H(p) = -sum p log p`` of probability vectors along ``axis``.
 
@@ -204,6 +207,7 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarr
     return _finish(result, arr.dtype, log_base)
 
 
+@quiet_underflow
 def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Cross-entropy ``H(p, q) = -sum p log q`` along ``axis``.
 
@@ -256,6 +260,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     return _finish(result, dtype, log_base)
 
 
+@quiet_underflow
 def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Kullback-Leibler divergence ``KL(p || q) = sum p log(p / q)`` along ``axis``.
 
@@ -316,6 +321,7 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     return _finish(result, dtype, log_base)
 
 
+@quiet_underflow
 def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Jensen-Shannon divergence (not its square root) along ``axis``.
 
@@ -370,6 +376,7 @@ def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     return _finish(result, dtype, log_base, high=math.log(2.0))
 
 
+@quiet_underflow
 def joint_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Joint entropy ``H(X, Y)`` of a 2-D joint probability table.
 
@@ -410,6 +417,7 @@ def joint_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     return _finish(np.asarray(result), table.dtype, log_base)
 
 
+@quiet_underflow
 def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Conditional entropy ``H(Y | X)`` of a 2-D joint probability table.
 
@@ -455,6 +463,7 @@ def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> np.floatin
     return _finish(np.asarray(result), table.dtype, log_base)
 
 
+@quiet_underflow
 def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Mutual information ``I(X; Y)`` of a 2-D joint probability table.
 
@@ -500,6 +509,7 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating
     return _finish(np.asarray(result), table.dtype, log_base)
 
 
+@quiet_underflow
 def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = None) -> np.floating:
     """Information gain of splitting ``labels`` into ``groups`` (decision-tree criterion).
 

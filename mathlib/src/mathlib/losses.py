@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from . import _rowwise
 from ._validation import (
-    as_float_array,
+    quiet_underflow,
     as_real_array,
     check_broadcast_to,
     check_class_targets,
@@ -54,13 +54,15 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: floa
     Sums accumulate in float64 (pairwise). ``"mean"`` divides by ``denominator``
     (default: the number of elements); 0 / 0 is NaN, without warning.
     """
-    if reduction == "none":
-        return scalar_or_array(loss.astype(dtype, copy=False))
-    total = np.sum(loss, dtype=np.float64)
-    if reduction == "sum":
-        return dtype.type(total)
-    count = float(loss.size) if denominator is None else float(denominator)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # Overflow to inf (a float64 sum past 1.8e308, or a cast to float32) is the right
+    # answer, as is NaN from inf - inf or 0 / 0: none of them may warn.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if reduction == "none":
+            return scalar_or_array(loss.astype(dtype, copy=False))
+        total = np.sum(loss, dtype=np.float64)
+        if reduction == "sum":
+            return dtype.type(total)
+        count = float(loss.size) if denominator is None else float(denominator)
         return dtype.type(np.float64(total) / np.float64(count))
 
 
@@ -105,6 +107,7 @@ def _explicit_log_probs(rows: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- public
 
 
+@quiet_underflow
 def nll_loss(
     log_probs: ArrayLike,
     target: ArrayLike,
@@ -189,6 +192,7 @@ def nll_loss(
     return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
 
 
+@quiet_underflow
 def cross_entropy_loss(
     logits: ArrayLike,
     target: ArrayLike,
@@ -378,6 +382,7 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
     return _reduce(nll.reshape(arr.shape[:-1]), reduction, dtype)
 
 
+@quiet_underflow
 def binary_cross_entropy(
     probs: ArrayLike,
     target: ArrayLike,
@@ -453,6 +458,7 @@ def binary_cross_entropy(
     return _reduce(loss, reduction, dtype)
 
 
+@quiet_underflow
 def binary_cross_entropy_with_logits(
     logits: ArrayLike,
     target: ArrayLike,
@@ -620,6 +626,7 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
     return out
 
 
+@quiet_underflow
 def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean squared error loss, ``(input - target)^2``.
 
@@ -669,6 +676,7 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np
     return _reduce(loss, reduction, dtype)
 
 
+@quiet_underflow
 def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean absolute error loss, ``|input - target|``.
 
@@ -734,6 +742,7 @@ def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarr
     )
 
 
+@quiet_underflow
 def gaussian_nll_loss(
     input: ArrayLike,
     target: ArrayLike,
@@ -816,10 +825,18 @@ def gaussian_nll_loss(
 def _log_factorial(values: np.ndarray) -> np.ndarray:
     """``log Gamma(y + 1)`` elementwise, exactly (``math.lgamma`` on the distinct values)."""
     distinct, inverse = np.unique(values, return_inverse=True)
-    table = np.frompyfunc(lambda v: math.lgamma(v + 1.0), 1, 1)(distinct).astype(np.float64)
+
+    def log_gamma_plus_one(v: float) -> float:
+        try:
+            return math.lgamma(v + 1.0)
+        except OverflowError:  # v beyond ~2.5e305: log(v!) exceeds the float range
+            return math.inf
+
+    table = np.frompyfunc(log_gamma_plus_one, 1, 1)(distinct).astype(np.float64)
     return table[inverse].reshape(values.shape)
 
 
+@quiet_underflow
 def poisson_nll_loss(
     input: ArrayLike,
     target: ArrayLike,

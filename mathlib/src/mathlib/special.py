@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _rowwise
-from ._validation import as_float_array, normalize_axes, scalar_or_array
+from ._validation import as_float_array, normalize_axes, scalar_or_array, quiet_underflow
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid", "softplus"]
 
 
+@quiet_underflow
 def logsumexp(
     a: ArrayLike, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False
 ) -> np.ndarray | np.floating:
@@ -107,6 +106,7 @@ def _softmax_family(x: ArrayLike, axis: int | tuple[int, ...] | None, log: bool)
     return _rowwise.from_rows(out, arr.shape, order)
 
 
+@quiet_underflow
 def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.ndarray:
     """Softmax, ``exp(x - logsumexp(x))``, along ``axis``.
 
@@ -162,6 +162,7 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.ndarray
     return _softmax_family(x, axis, log=False)
 
 
+@quiet_underflow
 def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.ndarray:
     """Log-softmax, ``x - logsumexp(x)``, accurate also when the result is near 0.
 
@@ -195,13 +196,18 @@ def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.nda
     maximum the result is :math:`-\\operatorname{log1p}(s)`, which keeps full
     relative precision when :math:`s` is tiny: ``log_softmax([0, -40])[0]`` is
     :math:`-4.248 \\times 10^{-18}`, where ``x - logsumexp(x)`` (scipy, torch) gives 0.
-    Ties of the maximum are exact (each tie contributes 1 to :math:`s`). Measured
-    against a 300-bit mpmath reference the result is within 4 ulp.
+    Ties of the maximum are exact (each tie contributes 1 to :math:`s`). The
+    differences :math:`x_j - m` are taken exactly: their rounding error, recovered by
+    TwoSum, corrects both the exponentials and the result, without which
+    ``exp`` of a rounded difference of size 700 would be off by hundreds of ulp. float32
+    input is evaluated in float64 and rounded once. Measured against a 300-bit mpmath
+    reference the result is within 4 ulp (worst seen: 2.5 ulp in float64, 0.5 ulp in
+    float32). Rows are processed in cache-sized blocks on two threads.
 
     Infinite logits follow the limit where it exists: a row with exactly one
     ``+inf`` gives 0 there and ``-inf`` elsewhere; with several ``+inf`` those entries
-    are NaN (their split is undefined) and the others ``-inf``; a row of only ``-inf``
-    is all NaN. No warning is emitted.
+    are NaN (their split is undefined) and the others ``-inf``; a row of only ``-inf``,
+    or one containing NaN, is all NaN. No warning is emitted.
 
     Examples
     --------
@@ -216,6 +222,7 @@ def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> np.nda
     return _softmax_family(x, axis, log=True)
 
 
+@quiet_underflow
 def sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
     """Logistic sigmoid ``1 / (1 + exp(-x))``, elementwise, with no overflow.
 
@@ -258,6 +265,7 @@ def sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
     return scalar_or_array(out.astype(arr.dtype, copy=False))
 
 
+@quiet_underflow
 def softplus(x: ArrayLike) -> np.ndarray | np.floating:
     """Softplus ``log(1 + exp(x))``, elementwise, stable at every magnitude.
 
@@ -284,7 +292,8 @@ def softplus(x: ArrayLike) -> np.ndarray | np.floating:
     :math:`\\ge 0`, so nothing cancels; ``log1p`` keeps the tiny values of large
     negative ``x`` (``softplus(-700)`` is ``exp(-700)``) to full relative precision.
     float32 input is evaluated in float64 and rounded once. Measured against a
-    300-bit mpmath reference the result is within 2 ulp.
+    300-bit mpmath reference the result is within 2 ulp (worst seen: 1.4 ulp in
+    float64, 0.5 ulp in float32).
 
     Examples
     --------
@@ -300,6 +309,7 @@ def softplus(x: ArrayLike) -> np.ndarray | np.floating:
     return scalar_or_array(out.astype(arr.dtype, copy=False))
 
 
+@quiet_underflow
 def log_sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
     """Log of the logistic sigmoid, ``log(sigmoid(x)) = -softplus(-x)``, elementwise.
 
@@ -325,7 +335,7 @@ def log_sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
 
     evaluated as in ``softplus``: ``log_sigmoid(-1000)`` is exactly ``-1000``
     and ``log_sigmoid(40)`` is ``-4.248e-18``, not 0. Within 2 ulp of a 300-bit
-    mpmath reference.
+    mpmath reference (worst seen: 1.4 ulp in float64, 0.5 ulp in float32).
 
     Examples
     --------
