@@ -90,7 +90,7 @@ def peak_extra_mib(fn: Callable[[], object]) -> float:
     result = fn()
     peak = _status_kib("VmHWM")
     del result
-    return (peak - before) / 1024
+    return max(peak - before, 0) / 1024  # RSS can shrink during the call: no negative peaks
 
 
 def best_times(impls: list[tuple[str, Callable[[], object]]], rounds: int) -> dict[str, float]:

@@ -2,10 +2,12 @@
 
 Private. Every kernel sees a 2-D C-contiguous array whose rows are the vectors
 being reduced (the caller moves the reduced axes last). Rows are processed in
-blocks of roughly :data:`BLOCK_BYTES` so that the scratch buffer stays in the
-L2 cache, and large inputs are split between worker threads (NumPy releases the
-GIL inside its loops). Peak extra memory is a few blocks per worker plus
-O(rows) per-row results, never a copy of the input.
+blocks (``BLOCK_BYTES`` for the loss, ``ACCURATE_BLOCK_BYTES`` per buffer for the
+accurate kernels) small enough to stay in cache and large enough that the Python
+overhead of a dozen NumPy calls per block (which holds the GIL) stays small; large
+inputs are split between worker threads (NumPy releases the GIL inside its loops).
+Peak extra memory is a few blocks per worker plus O(rows) per-row results, never
+a copy of the input.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 __all__: list[str] = []
 
-BLOCK_BYTES = 192 * 1024
+BLOCK_BYTES = 1024 * 1024
 PARALLEL_MIN_ELEMENTS = 1 << 17
 
 _executor: ThreadPoolExecutor | None = None
@@ -144,7 +146,7 @@ def _lse_decimal(row: np.ndarray) -> float:
         precision *= 2
 
 
-ACCURATE_BLOCK_BYTES = 256 * 1024
+ACCURATE_BLOCK_BYTES = 1024 * 1024
 
 # Up to this many entries per row a block is transposed to (entries, rows) first: NumPy
 # reduces over the leading axis of a contiguous array with SIMD, but over a short last
@@ -344,6 +346,53 @@ def softmax_rows(rows: np.ndarray, out: np.ndarray, log: bool) -> None:
 # --------------------------------------------------------------------------- cross-entropy
 
 
+def _unshifted_nll_rows(rows: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``nll_i = log sum_c exp(x_ic) - x_{i t_i}`` without the max shift, where that is exact.
+
+    For ordinary logits ``exp(x)`` neither overflows nor underflows, and then the
+    max-shift only costs two passes (the max and the subtraction) and rounds
+    ``x - m``. Each row is checked instead: it is returned in ``redo`` unless its sum
+    ``s`` is finite and large enough that the terms lost to underflow (each below the
+    smallest subnormal, at most ``n`` of them) are negligible, and ``log s - x_t``
+    loses at most two bits to cancellation. Those rows, and rows with NaN or
+    infinite logits, take the shifted path. ``exp`` and the sums run in the input's
+    dtype, ``log s`` and the result in float64.
+    """
+    n_rows, n = rows.shape
+    dtype = rows.dtype
+    info = np.finfo(dtype)
+    smallest_safe_sum = max(float(info.tiny) * 2.0**40, n * float(info.smallest_subnormal) * 2.0**64)
+    nll = np.empty(n_rows, dtype=np.float64)
+    redo = np.zeros(n_rows, dtype=bool)
+    block = rows_per_block(n, dtype.itemsize)
+    transpose = n <= TRANSPOSE_MAX_COLUMNS
+
+    def kernel(start: int, stop: int) -> None:
+        count = min(block, stop - start)
+        scratch = np.empty((n, count) if transpose else (count, n), dtype=dtype)
+        with np.errstate(all="ignore"):
+            for a in range(start, stop, block):
+                b = min(a + block, stop)
+                k = b - a
+                x = rows[a:b]
+                if transpose:
+                    e = np.exp(x.T, out=scratch[:, :k])
+                    s = e.sum(axis=0, dtype=np.float64)
+                else:
+                    e = np.exp(x, out=scratch[:k])
+                    s = e.sum(axis=1).astype(np.float64)
+                log_s = np.log(s)
+                target_logit = x[np.arange(k), target[a:b]].astype(np.float64)
+                np.subtract(log_s, target_logit, out=nll[a:b])
+                # Redo rows outside the safe range, and rows where log s - x_t cancels (a
+                # small loss next to large logits) by more than two bits.
+                redo[a:b] = ~((s >= smallest_safe_sum) & (s < np.inf)
+                              & (4.0 * nll[a:b] >= np.abs(log_s) + np.abs(target_logit)))
+
+    run_rows(kernel, n_rows, n)
+    return nll, redo
+
+
 def cross_entropy_rows(
     rows: np.ndarray,
     target: np.ndarray | None,
@@ -368,6 +417,28 @@ def cross_entropy_rows(
     0 * inf: the caller recomputes those from an explicit log-softmax.
     """
     n_rows, n = rows.shape
+    if target is not None and not need_smooth:
+        nll, redo = _unshifted_nll_rows(rows, target)
+        if redo.any():
+            nll[redo], _, special_redo = _shifted_cross_entropy_rows(rows[redo], target[redo], None, class_weight,
+                                                                     False)
+            special = np.zeros(n_rows, dtype=bool)
+            special[redo] = special_redo
+        else:
+            special = np.zeros(n_rows, dtype=bool)
+        return nll, None, special
+    return _shifted_cross_entropy_rows(rows, target, coef, class_weight, need_smooth)
+
+
+def _shifted_cross_entropy_rows(
+    rows: np.ndarray,
+    target: np.ndarray | None,
+    coef: Callable[[int, int], np.ndarray] | None,
+    class_weight: np.ndarray | None,
+    need_smooth: bool,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The max-shifted computation behind :func:`cross_entropy_rows` (any logits)."""
+    n_rows, n = rows.shape
     dtype = rows.dtype
     nll = np.empty(n_rows, dtype=np.float64)
     smooth = np.empty(n_rows, dtype=np.float64) if need_smooth else None
@@ -381,11 +452,13 @@ def cross_entropy_rows(
     def kernel(start: int, stop: int) -> None:
         count = min(block, stop - start)
         scratch = np.empty((n, count) if transpose else (count, n), dtype=dtype)
+        is_max = np.empty(scratch.shape, dtype=bool)
         with np.errstate(all="ignore"):
             for a in range(start, stop, block):
                 b = min(a + block, stop)
                 k = b - a
                 x = rows[a:b]
+                zero = is_max[:, :k] if transpose else is_max[:k]
                 if transpose:
                     d = scratch[:, :k]
                     np.copyto(d, x.T)
@@ -415,8 +488,14 @@ def cross_entropy_rows(
                     coef_sum = c.sum(axis=class_axis, dtype=np.float64)
                     prod = np.multiply(c, d, where=c != 0, out=np.zeros(c.shape, dtype=np.float64))
                     coef_dot = prod.sum(axis=class_axis)
+                # log s = log1p(s') with s' the sum without one max term (exactly 1): keeps
+                # a loss near 0 (a confident right prediction) to full relative precision.
+                np.equal(d, 0, out=zero)
+                ties = zero.view(np.uint8).sum(axis=class_axis, dtype=np.uint8 if n < 256 else np.intp)
                 np.exp(d, out=d)
-                log_s = np.log(d.sum(axis=class_axis, dtype=np.float64 if transpose else None), dtype=np.float64)
+                np.subtract(d, zero, out=d)
+                others = d.sum(axis=class_axis, dtype=np.float64 if transpose else None).astype(np.float64)
+                log_s = np.log1p(others + (ties - 1.0))
                 if target is not None:
                     np.subtract(log_s, d_target, out=nll[a:b])
                     if need_smooth:
