@@ -419,13 +419,10 @@ def cross_entropy_rows(
     n_rows, n = rows.shape
     if target is not None and not need_smooth:
         nll, redo = _unshifted_nll_rows(rows, target)
+        special = np.zeros(n_rows, dtype=bool)
         if redo.any():
-            nll[redo], _, special_redo = _shifted_cross_entropy_rows(rows[redo], target[redo], None, class_weight,
-                                                                     False)
-            special = np.zeros(n_rows, dtype=bool)
-            special[redo] = special_redo
-        else:
-            special = np.zeros(n_rows, dtype=bool)
+            nll[redo], _, special[redo] = _shifted_cross_entropy_rows(rows[redo], target[redo], None, class_weight,
+                                                                      False)
         return nll, None, special
     return _shifted_cross_entropy_rows(rows, target, coef, class_weight, need_smooth)
 
