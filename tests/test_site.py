@@ -355,6 +355,7 @@ _OVERFLOW_REPORT = """() => {
 @pytest.mark.parametrize("page_path", PAGES)
 def test_nothing_runs_past_a_phone_screen(phone_visit, site_url, page_path):
     page = phone_visit.open(f"{site_url}/{page_path}")
+    _two_frames(page)
     report = page.evaluate(_OVERFLOW_REPORT)
     assert report["pageWidth"] <= report["width"], f"the page scrolls sideways ({report['pageWidth']} px)"
     assert not report["inlinePastScreen"], f"inline formulas past the screen: {report['inlinePastScreen']}"
@@ -484,6 +485,11 @@ def test_search_page_still_loads_the_search_index():
 WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def _two_frames(page):
+    """Wait until the page has drawn twice: its ResizeObserver callbacks (site.js) have run."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def _axe_violations(page):
     page.add_script_tag(path=str(AXE_SCRIPT))
     results = page.evaluate(
@@ -511,6 +517,7 @@ def test_axe_finds_no_serious_wcag_violation(themed_visit, site_url, page_path):
     visit, theme = themed_visit
     page = visit.open(f"{site_url}/{page_path}")
     page.wait_for_function(f"() => document.documentElement.dataset.theme === '{theme}'", timeout=30_000)
+    _two_frames(page)
     violations = _axe_violations(page)
     assert not violations, f"{page_path} in the {theme} theme: {violations}"
 
@@ -533,14 +540,14 @@ def test_wcag_luminance_formula():
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_equation_links_in_theorem_boxes_are_legible(browser, site_url, theme):
+def test_links_in_theorem_and_exercise_boxes_are_legible(browser, site_url, theme):
     visit = PageVisit(browser, site_url)
     visit.context.add_init_script(f"localStorage.setItem('mode', '{theme}');")
     try:
         page = visit.open(f"{site_url}/book/part2/05_cross_entropy_kl.html")
         page.wait_for_function(f"() => document.documentElement.dataset.theme === '{theme}'", timeout=30_000)
         colours = page.evaluate(
-            """() => Array.from(document.querySelectorAll('div.proof a.reference')).map(link => {
+            """() => Array.from(document.querySelectorAll('div.proof a, div.exercise a, div.solution a')).map(link => {
                 const rgba = el => {
                     const c = getComputedStyle(el).backgroundColor.match(/[0-9.]+/g).map(Number);
                     return c.length === 3 ? [...c, 1] : c;
@@ -562,11 +569,11 @@ def test_equation_links_in_theorem_boxes_are_legible(browser, site_url, theme):
         )
     finally:
         visit.close()
-    assert colours, "no links inside theorem boxes to check"
+    assert colours, "no links inside theorem or exercise boxes to check"
     for text, foreground, background in colours:
         lighter, darker = sorted((_relative_luminance(foreground), _relative_luminance(background)), reverse=True)
         ratio = (lighter + 0.05) / (darker + 0.05)
-        assert ratio >= 4.5, f"link {text!r} in a theorem box: {foreground} on {background} is {ratio:.2f}:1"
+        assert ratio >= 4.5, f"link {text!r} in a theorem or exercise box: {foreground} on {background} is {ratio:.2f}:1"
 
 
 def _ids(page_text):
@@ -719,3 +726,14 @@ def test_chapters_show_no_test_plumbing():
         text = html.unescape(re.sub(r"<[^>]+>", "", (SITE / page_path).read_text(encoding="utf-8")))
         shown += [(page_path, marker) for marker in ("%config", "NBVAL_") if marker in text]
     assert CHAPTER_PAGES and not shown, shown[:5]
+
+
+def test_chapter_map_labels_are_legible_on_a_phone(phone_visit, site_url):
+    svg = (ROOT / "book/front/figures/chapter-map.svg").read_text(encoding="utf-8")
+    view_box_width = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg)[1])
+    smallest_font = min(float(size) for size in re.findall(r'font-size(?:="|:\s*)([0-9.]+)', svg))
+    page = phone_visit.open(f"{site_url}/book/front/preface.html")
+    shown_width = page.locator("#fig-chapter-map img").evaluate("img => img.getBoundingClientRect().width")
+    label_px = smallest_font * shown_width / view_box_width
+    assert label_px >= 9, f"the chapter map's smallest labels are {label_px:.1f} px on a phone"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390

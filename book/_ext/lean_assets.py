@@ -7,10 +7,14 @@ After the HTML build, the themes' static files are trimmed:
   the pages show (fontTools, from the TrueType copies), and the stylesheet keeps only the rules of those icons.
 - Source maps, and the theme's files that no page requests (translations used at build time, template
   fragments, launch-button logos, thebe, which book/_ext/offline_site.py already took off the pages).
+
+Sphinx copies static files only when it writes some page, and does not see changes to templates or to
+book/_ext/tex2svg.js at all; so when any of the book's own assets changes, every page is rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import shutil
@@ -120,7 +124,26 @@ def _trim(app: Sphinx, exception):
             path.unlink()
 
 
+def _assets_digest(app: Sphinx) -> str:
+    roots = [Path(app.confdir) / path for path in app.config.html_static_path + app.config.templates_path]
+    files = sorted(path for root in roots for path in root.rglob("*") if path.is_file())
+    files.append(Path(__file__).with_name("tex2svg.js"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _rebuild_when_assets_change(app: Sphinx, env, added, changed, removed):
+    digest = _assets_digest(app)
+    if getattr(env, "book_assets_digest", None) == digest:
+        return []
+    env.book_assets_digest = digest
+    return sorted(env.found_docs)
+
+
 def setup(app: Sphinx):
+    app.connect("env-get-outdated", _rebuild_when_assets_change)
     # After server_math has written its stylesheet (default priority 500), so that every page is final.
     app.connect("build-finished", _trim, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

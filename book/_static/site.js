@@ -20,21 +20,20 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// A formula wider than its box scrolls inside it (site.css). So that a keyboard can scroll it too, such a
-// formula takes part in the Tab order, and only while it is too wide: on a wide screen most formulas fit
-// and stay out of the way (WCAG 2.1.1; axe's scrollable-region-focusable).
-function markScrollingFormulas() {
-  for (const box of document.querySelectorAll("div.math > mjx-container, span.math")) {
-    if (box.scrollWidth > box.clientWidth + 1) {
-      box.setAttribute("tabindex", "0");
-    } else {
-      box.removeAttribute("tabindex");
-    }
+// A formula or a wide figure that is wider than its box scrolls inside it (site.css). So that a keyboard can
+// scroll it too, such a box takes part in the Tab order, and only while it is too wide: on a wide screen most
+// formulas fit and stay out of the way (WCAG 2.1.1; axe's scrollable-region-focusable).
+function markIfScrolling(box) {
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("tabindex", "0");
+  } else {
+    box.removeAttribute("tabindex");
   }
 }
-document.addEventListener("DOMContentLoaded", markScrollingFormulas);
-let resizeTimer;
-window.addEventListener("resize", () => {
-  clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(markScrollingFormulas, 200);
+// Whenever a box changes size (the page's layout settling, a sidebar closing, a phone turning), look again.
+const scrollingBoxes = new ResizeObserver((entries) => entries.forEach((entry) => markIfScrolling(entry.target)));
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("div.math > mjx-container, span.math, figure.wide-figure")) {
+    scrollingBoxes.observe(box);
+  }
 });
