@@ -673,12 +673,11 @@ def test_theorem_index_lists_the_theorems():
     assert len(re.findall(r'href="book/part[^"]+#', text)) >= 10
 
 
-# --- The notebook-level half of issue 17 (the lead's): flip these when the notebooks are done -------------------
+# --- The notebook-level half of issue 17: code width, figures, no test plumbing on the page ---------------------
 
 NOTEBOOKS = sorted((ROOT / "book").rglob("*.ipynb"))
 
 
-@pytest.mark.xfail(strict=True, reason="notebook-level part of issue 17, lead")
 def test_no_code_line_is_longer_than_88_characters():
     import json
 
@@ -693,7 +692,6 @@ def test_no_code_line_is_longer_than_88_characters():
     assert NOTEBOOKS and not long_lines, f"{len(long_lines)} code lines over 88 characters, e.g. {long_lines[:2]}"
 
 
-@pytest.mark.xfail(strict=True, reason="notebook-level part of issue 17, lead")
 def test_every_chapter_figure_has_a_numbered_caption_and_alt_text():
     problems = []
     for page_path in CHAPTER_PAGES:
@@ -710,7 +708,6 @@ def test_every_chapter_figure_has_a_numbered_caption_and_alt_text():
     assert CHAPTER_PAGES and not problems, problems[:5]
 
 
-@pytest.mark.xfail(strict=True, reason="notebook-level part of issue 17, lead")
 def test_chapter_figures_are_sharp_on_a_high_dpi_screen(desktop_visit, site_url):
     blurry = []
     for page_path in CHAPTER_PAGES:
@@ -724,7 +721,6 @@ def test_chapter_figures_are_sharp_on_a_high_dpi_screen(desktop_visit, site_url)
     assert CHAPTER_PAGES and not blurry, f"{len(blurry)} figures below 2x pixel density: {blurry[:3]}"
 
 
-@pytest.mark.xfail(strict=True, reason="notebook-level part of issue 17, lead")
 def test_chapters_show_no_test_plumbing():
     shown = []
     for page_path in CHAPTER_PAGES:
