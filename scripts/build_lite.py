@@ -52,6 +52,8 @@ ROOT_PACKAGES = ("numpy", "scipy", "matplotlib", "sympy", "mathlib", "micropip",
 # The kernel's name in jupyterlite-pyodide-kernel: a notebook naming another kernel opens a kernel dialog.
 PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# Where the kernel finds the gated distribution; without it, it would load Pyodide from a CDN.
+LOCAL_PYODIDE_URL = "./static/pyodide/pyodide.js"
 # A marker on the injected macro cell, so that readers and tests can tell it from the chapter's own cells.
 MACROS_CELL_TAG = "book-macros"
 
@@ -260,7 +262,11 @@ def write_lite_dir(lite_dir: Path, mathlib_wheel: Path) -> None:
                 "jupyter-lite-schema-version": 0,
                 "jupyter-config-data": {
                     "appName": "Likelihood, Entropy and the Losses We Train With",
-                    "litePluginSettings": {KERNEL_PLUGIN: {"disablePyPIFallback": True}},
+                    # window.jupyterapp: tests/test_lite.py runs every cell through the app's own commands.
+                    "exposeAppInBrowser": True,
+                    "litePluginSettings": {
+                        KERNEL_PLUGIN: {"disablePyPIFallback": True, "pyodideUrl": LOCAL_PYODIDE_URL}
+                    },
                 },
             },
             indent=1,
@@ -283,6 +289,8 @@ def main(argv=None) -> int:
         print(f"build_lite: {error}", file=sys.stderr)
         return 1
     shutil.rmtree(args.output, ignore_errors=True)
+    # jupyter lite's task cache would skip steps whose outputs were just removed: always build from scratch.
+    (args.work / ".jupyterlite.doit.db").unlink(missing_ok=True)
     subprocess.run(
         [str(Path(sys.executable).with_name("jupyter")), "lite", "build", "--lite-dir", str(args.work / "src"),
          "--output-dir", str(args.output), "--contents", str(args.work / "src" / "files"), "--no-sourcemaps",
@@ -290,6 +298,11 @@ def main(argv=None) -> int:
         check=True,
         cwd=args.work,
     )
+    settings = json.loads((args.output / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
+    kernel = settings[KERNEL_PLUGIN]
+    if kernel.get("pyodideUrl") != LOCAL_PYODIDE_URL or kernel.get("disablePyPIFallback") is not True:
+        print(f"build_lite: the built kernel settings would reach outside the site: {kernel}", file=sys.stderr)
+        return 1
     return 0
 
 
