@@ -179,7 +179,7 @@ def build_mathlib_wheel(out_dir: Path) -> Path:
     return wheel
 
 
-def assemble_pyodide(target: Path, mathlib_wheel: Path) -> dict:
+def assemble_pyodide(target: Path, mathlib_wheel: Path, distribution: Path) -> dict:
     """Write the gated Pyodide distribution into ``target`` (the lite dir's static/pyodide); return its lock."""
     official, core = read_official_lock(PYODIDE_TARBALL, PYODIDE_TARBALL_SHA256)
     pure_wheels = [mathlib_wheel] + [next(WHEELS.glob(pattern)) for pattern in PURE_WHEEL_PATTERNS]
@@ -187,7 +187,7 @@ def assemble_pyodide(target: Path, mathlib_wheel: Path) -> dict:
     packages = {**official["packages"], **{name: entry for name, (entry, _) in pure_entries.items()}}
     needed = dependency_closure(packages, ROOT_PACKAGES)
     from_distribution = [name for name in needed if name not in pure_entries]
-    files = verified_package_files(official["packages"], from_distribution, DISTRIBUTION_WHEEL, DISTRIBUTION_PREFIX)
+    files = verified_package_files(official["packages"], from_distribution, distribution, DISTRIBUTION_PREFIX)
     for name in needed:
         if name in pure_entries:
             files[pure_entries[name][1].name] = pure_entries[name][1].read_bytes()
@@ -247,7 +247,7 @@ def chapter_notebooks() -> list[Path]:
     return sorted((ROOT / "book").glob("part*/*.ipynb"))
 
 
-def write_lite_dir(lite_dir: Path, mathlib_wheel: Path) -> None:
+def write_lite_dir(lite_dir: Path, mathlib_wheel: Path, distribution: Path) -> None:
     if lite_dir.exists():
         shutil.rmtree(lite_dir)
     macros = book_macros(ROOT / "_config.yml")
@@ -255,7 +255,7 @@ def write_lite_dir(lite_dir: Path, mathlib_wheel: Path) -> None:
         target = lite_dir / "files" / source.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(lite_notebook(json.loads(source.read_text()), macros), indent=1) + "\n")
-    assemble_pyodide(lite_dir / "static" / "pyodide", mathlib_wheel)
+    assemble_pyodide(lite_dir / "static" / "pyodide", mathlib_wheel, distribution)
     (lite_dir / "jupyter-lite.json").write_text(
         json.dumps(
             {
@@ -278,13 +278,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "_build" / "html" / "lite")
     parser.add_argument("--work", type=Path, default=ROOT / "_build" / "lite")
+    parser.add_argument(
+        "--distribution", type=Path, default=DISTRIBUTION_WHEEL,
+        help="the wheel whose Pyodide files are checked against the official lock and used (tests pass a tampered one)",
+    )
     args = parser.parse_args(argv)
     wheel_dir = args.work / "wheels"
     shutil.rmtree(wheel_dir, ignore_errors=True)
     wheel_dir.mkdir(parents=True)
     try:
         mathlib_wheel = build_mathlib_wheel(wheel_dir)
-        write_lite_dir(args.work / "src", mathlib_wheel)
+        write_lite_dir(args.work / "src", mathlib_wheel, args.distribution)
     except GateError as error:
         print(f"build_lite: {error}", file=sys.stderr)
         return 1
