@@ -146,17 +146,22 @@ _RUN_ALL = """async ({kernelStartMs, runAllMs, stderrAllowlist}) => {
                 kernelStartMs, 'the Pyodide kernel');
     const kernel = session.session.kernel;
     const kernelName = kernel.name;
+    const codeCells = () => Array.from(panel.content.model.cells).filter(cell => cell.type === 'code');
+    const hasError = cell => Array.from({length: cell.outputs.length}, (_, i) => cell.outputs.get(i).type)
+        .includes('error');
     await app.commands.execute('notebook:run-all-cells');
-    const cells = () => Array.from(panel.content.model.cells);
-    const codeCells = () => cells().filter(cell => cell.type === 'code');
-    await until(() => codeCells().every(cell => cell.executionCount !== null) && kernel.status === 'idle',
+    // "Run all" stops at the first cell that raises: then the kernel goes idle with cells left unrun.
+    await until(() => kernel.status === 'idle'
+                      && (codeCells().every(cell => cell.executionCount !== null) || codeCells().some(hasError)),
                 runAllMs, 'every cell to run');
     const problems = [];
     codeCells().forEach((cell, index) => {
         for (let i = 0; i < cell.outputs.length; i++) {
             const output = cell.outputs.get(i).toJSON();
             if (output.output_type === 'error') {
-                problems.push(`code cell ${index + 1}: ${output.ename}: ${output.evalue}`);
+                // The Pyodide kernel reports ename as "<class 'TypeError'>": keep the bare name.
+                const ename = output.ename.replace(/^<class '(?:.*\.)?([^.']+)'>$/, '$1');
+                problems.push(`code cell ${index + 1}: ${ename}: ${output.evalue}`);
             } else if (output.output_type === 'stream' && output.name === 'stderr') {
                 const text = [].concat(output.text).join('');
                 if (!stderrAllowlist.includes(text)) problems.push(`code cell ${index + 1} wrote to stderr: ${text}`);
@@ -170,6 +175,13 @@ _RUN_ALL = """async ({kernelStartMs, runAllMs, stderrAllowlist}) => {
 }"""
 
 
+# Chapters that fail in the browser for a reason in the chapter itself or in mathlib, not in the in-browser edition
+# (tests/ may not change book/ or mathlib/): the code cell (1-based, as "Run All" meets it) and the start of its
+# error. The test checks that the chapter fails exactly there and so, and fails once the chapter runs through,
+# so that the entry goes with the fix.
+KNOWN_BROWSER_FAILURES = {}
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_in_the_browser(reader, chapter):
     reader.outside_requests.clear()
@@ -179,9 +191,14 @@ def test_chapter_runs_in_the_browser(reader, chapter):
         result = lite.evaluate(_RUN_ALL, {"kernelStartMs": KERNEL_START_MS, "runAllMs": RUN_ALL_MS, "stderrAllowlist": STDERR_ALLOWLIST})
     finally:
         lite.close()
+    assert not reader.outside_requests, f"requests leaving the site: {reader.outside_requests}"
+    assert not reader.page_errors, reader.page_errors
     assert result["kernelName"] == "python", result
+    assert result["rendered"] > 0 and not result["mathErrors"], result
+    if chapter in KNOWN_BROWSER_FAILURES:
+        cell, error = KNOWN_BROWSER_FAILURES[chapter]
+        expected = f"code cell {cell}: {error}"
+        assert [problem[: len(expected)] for problem in result["problems"]] == [expected], result["problems"]
+        pytest.xfail(f"fails in the browser for a reason in the chapter or mathlib: {expected}")
     assert result["codeCells"] > 0 and result["executed"] == result["codeCells"], result
     assert not result["problems"], "\n".join(result["problems"])
-    assert result["rendered"] > 0 and not result["mathErrors"], result
-    assert not reader.page_errors, reader.page_errors
-    assert not reader.outside_requests, f"requests leaving the site: {reader.outside_requests}"
