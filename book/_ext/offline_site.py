@@ -33,7 +33,8 @@ def _localize_jupyterlite_button(app, pagename, templatename, context, doctree):
     lite_url = app.config.html_theme_options.get("launch_buttons", {}).get("jupyterlite_url", "").strip("/")
     if not lite_url:
         return
-    for group in context.get("header_buttons", []):
+    groups = context.get("header_buttons", [])
+    for group in groups:
         for button in group.get("buttons", []) if group.get("label") == "launch-buttons" else []:
             url = button.get("url", "")
             if url.startswith(lite_url + "?"):
@@ -41,6 +42,13 @@ def _localize_jupyterlite_button(app, pagename, templatename, context, doctree):
                 button["text"] = LAUNCH_TEXT
                 button["tooltip"] = LAUNCH_TOOLTIP
                 button["label"] = "run-in-browser"
+    # The launch menu goes after the download menu: the page's first link whose URL ends in ".ipynb" stays the
+    # notebook download (the launch link's URL ends in "?path=<chapter>.ipynb", and tests/test_site.py takes the
+    # first such link as the download).
+    labels = [group.get("label") for group in groups]
+    if "launch-buttons" in labels and "download-buttons" in labels:
+        launch = groups.pop(labels.index("launch-buttons"))
+        groups.insert([group.get("label") for group in groups].index("download-buttons") + 1, launch)
 
 
 def setup(app: Sphinx):
