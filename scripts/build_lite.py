@@ -48,7 +48,10 @@ CORE_FILES = ("pyodide.asm.js", "pyodide.asm.wasm", "pyodide.js", "pyodide.mjs",
 # Pure-Python wheels served under their own sha256 instead of Pyodide's rebuild of them.
 PURE_WHEEL_PATTERNS = ("sympy-*.whl", "mpmath-*.whl", "comm-*.whl")
 # What the chapters import, and what the kernel loads at start (jupyterlite-pyodide-kernel's initKernel).
-ROOT_PACKAGES = ("numpy", "scipy", "matplotlib", "sympy", "mathlib", "micropip", "ssl", "sqlite3", "comm", "jedi", "ipython")
+ROOT_PACKAGES = (
+    "numpy", "scipy", "matplotlib", "sympy", "mpmath", "scikit-learn", "mathlib",
+    "micropip", "ssl", "sqlite3", "comm", "jedi", "ipython",
+)
 # The kernel's name in jupyterlite-pyodide-kernel: a notebook naming another kernel opens a kernel dialog.
 PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
