@@ -185,8 +185,8 @@ KNOWN_BROWSER_FAILURES = {
     "book/part1/02_maximum_likelihood": ("frequencies = np.bincount(labels", _INT64_TO_INTP),
     # mathlib.information_gain casts its codes to int64 before np.bincount (mathlib/src/mathlib/information.py).
     "book/part1/04_mutual_information": ("mathlib.information_gain(play, weather[attr]", _INT64_TO_INTP),
-    # The chapter asserts how the host's pinned scipy (1.17) behaves on invalid input; the browser's scipy 1.14.1
-    # behaves otherwise in this cell (a bare assert, so no message).
+    # The chapter asserts how the host's numpy and scipy behave on invalid input, their RuntimeWarnings included;
+    # in the browser (scipy 1.14.1 on WebAssembly) one of this cell's bare asserts fails, so there is no message.
     "book/part5/16_library_differences": ("js_zero, js_zero_warnings = returns_with_warnings(", "AssertionError: "),
 }
 
