@@ -7,11 +7,10 @@ argument and the problem (which row, which entry, which value).
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -20,23 +19,15 @@ __all__: list[str] = []
 
 REDUCTIONS = ("none", "mean", "sum")
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def quiet_underflow(func: F) -> F:
-    """Run ``func`` with floating-point underflow ignored, whatever ``np.seterr`` says.
+def ignore_underflow() -> np.errstate:
+    """The floating-point error state every public function runs in: underflow ignored.
 
     Gradual underflow to 0 is the correct result everywhere in mathlib (``exp(-800)``,
-    ``p * log q`` for tiny ``p``), so no accepted input may warn about it. Divisions by
-    zero, invalid operations and overflows are handled where they occur instead.
+    ``p * log q`` for tiny ``p``), so no accepted input may warn or raise about it,
+    whatever ``np.seterr`` says. Divisions by zero, invalid operations and overflows are
+    handled where they occur instead.
     """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(under="ignore"):
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    return np.errstate(under="ignore")
 
 
 class TargetIndexError(IndexError, ValueError):

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from . import _rowwise
 from ._validation import (
-    quiet_underflow,
+    ignore_underflow,
     as_real_array,
     check_broadcast_to,
     check_class_targets,
@@ -107,7 +107,6 @@ def _explicit_log_probs(rows: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- public
 
 
-@quiet_underflow
 def nll_loss(
     log_probs: ArrayLike,
     target: ArrayLike,
@@ -176,23 +175,23 @@ def nll_loss(
     >>> nll_loss(log_probs, [0, -100], reduction="none")
     array([0.69314718, 0.        ])
     """
-    arr, num_classes = _logits_and_classes(log_probs, "log_probs")
-    t = _index_target(target, arr.shape[:-1], "log_probs")
-    index = check_integer_scalar(ignore_index, "ignore_index")
-    reduction = check_reduction(reduction)
-    ignored = check_class_targets(t, num_classes, index)
-    w = check_class_weight(weight, num_classes)
-    dtype = float_dtype(arr, w)
-    safe_target = t if ignored is None else np.where(ignored, 0, t)
-    picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
-    sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
-    if ignored is not None:
-        sample_weight[ignored] = 0.0
-    loss = 0.0 - _masked_product(sample_weight, picked, sample_weight == 0)  # +0, not -0, when ignored
-    return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
+    with ignore_underflow():
+        arr, num_classes = _logits_and_classes(log_probs, "log_probs")
+        t = _index_target(target, arr.shape[:-1], "log_probs")
+        index = check_integer_scalar(ignore_index, "ignore_index")
+        reduction = check_reduction(reduction)
+        ignored = check_class_targets(t, num_classes, index)
+        w = check_class_weight(weight, num_classes)
+        dtype = float_dtype(arr, w)
+        safe_target = t if ignored is None else np.where(ignored, 0, t)
+        picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
+        sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
+        if ignored is not None:
+            sample_weight[ignored] = 0.0
+        loss = 0.0 - _masked_product(sample_weight, picked, sample_weight == 0)  # +0, not -0, when ignored
+        return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
 
 
-@quiet_underflow
 def cross_entropy_loss(
     logits: ArrayLike,
     target: ArrayLike,
@@ -310,32 +309,33 @@ def cross_entropy_loss(
     >>> float(cross_entropy_loss([0.0, -np.inf], np.array([1.0, 0.0])))  # torch: nan
     0.0
     """
-    arr, num_classes = _logits_and_classes(logits, "logits")
-    smoothing = check_real_scalar(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    reduction = check_reduction(reduction)
-    index = check_integer_scalar(ignore_index, "ignore_index")
-    w = check_class_weight(weight, num_classes)
-    t = as_real_array(target, "target")
-    batch_shape = arr.shape[:-1]
-    if t.dtype.kind in "iu":
-        t = _index_target(t, batch_shape, "logits")
-        return _cross_entropy_index(arr, t, w, index, reduction, smoothing, num_classes)
-    if t.dtype.kind == "f" and t.shape == arr.shape:
-        if index != -100:
+    with ignore_underflow():
+        arr, num_classes = _logits_and_classes(logits, "logits")
+        smoothing = check_real_scalar(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+        reduction = check_reduction(reduction)
+        index = check_integer_scalar(ignore_index, "ignore_index")
+        w = check_class_weight(weight, num_classes)
+        t = as_real_array(target, "target")
+        batch_shape = arr.shape[:-1]
+        if t.dtype.kind in "iu":
+            t = _index_target(t, batch_shape, "logits")
+            return _cross_entropy_index(arr, t, w, index, reduction, smoothing, num_classes)
+        if t.dtype.kind == "f" and t.shape == arr.shape:
+            if index != -100:
+                raise ValueError(
+                    f"ignore_index={index} applies only to class-index targets; target holds class probabilities"
+                )
+            y = check_probabilities(t, "target", -1)
+            return _cross_entropy_probs(arr, y, w, reduction, smoothing, num_classes)
+        if t.dtype.kind == "f" and t.shape == batch_shape:
             raise ValueError(
-                f"ignore_index={index} applies only to class-index targets; target holds class probabilities"
+                f"target of shape {t.shape} looks like class indices but has dtype {t.dtype}; "
+                "use an integer dtype (or pass class probabilities of shape logits.shape)"
             )
-        y = check_probabilities(t, "target", -1)
-        return _cross_entropy_probs(arr, y, w, reduction, smoothing, num_classes)
-    if t.dtype.kind == "f" and t.shape == batch_shape:
         raise ValueError(
-            f"target of shape {t.shape} looks like class indices but has dtype {t.dtype}; "
-            "use an integer dtype (or pass class probabilities of shape logits.shape)"
+            f"target must be integer class indices of shape {batch_shape} or class probabilities of shape "
+            f"{arr.shape}; got dtype {t.dtype} and shape {t.shape}"
         )
-    raise ValueError(
-        f"target must be integer class indices of shape {batch_shape} or class probabilities of shape "
-        f"{arr.shape}; got dtype {t.dtype} and shape {t.shape}"
-    )
 
 
 def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, index: int, reduction: str,
@@ -391,7 +391,6 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
     return _reduce(nll.reshape(arr.shape[:-1]), reduction, dtype)
 
 
-@quiet_underflow
 def binary_cross_entropy(
     probs: ArrayLike,
     target: ArrayLike,
@@ -446,28 +445,28 @@ def binary_cross_entropy(
     >>> float(binary_cross_entropy([0.0], [1.0]))  # torch: 100
     inf
     """
-    p = as_real_array(probs, "probs")
-    y = as_real_array(target, "target")
-    check_same_shape(p, y, "probs", "target")
-    reduction = check_reduction(reduction)
-    w = None if weight is None else check_nonnegative_weight(weight, "weight")
-    dtype = float_dtype(p, y, w)
-    check_in_range(p, "probs", 0.0, 1.0, "a probability in [0, 1]")
-    check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
-    P = p.astype(np.float64)
-    Y = y.astype(np.float64)
-    with np.errstate(divide="ignore"):
-        log_p = np.log(P)
-        log_not_p = np.log1p(-P)
-    # 0 - (...) rather than -(...): a zero loss is +0, not -0.
-    loss = 0.0 - (_masked_product(Y, log_p, Y == 0) + _masked_product(1.0 - Y, log_not_p, Y == 1))
-    if w is not None:
-        w_b = check_broadcast_to(w, p.shape, "weight", "probs").astype(np.float64)
-        loss = _masked_product(w_b, loss, w_b == 0)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        p = as_real_array(probs, "probs")
+        y = as_real_array(target, "target")
+        check_same_shape(p, y, "probs", "target")
+        reduction = check_reduction(reduction)
+        w = None if weight is None else check_nonnegative_weight(weight, "weight")
+        dtype = float_dtype(p, y, w)
+        check_in_range(p, "probs", 0.0, 1.0, "a probability in [0, 1]")
+        check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
+        P = p.astype(np.float64)
+        Y = y.astype(np.float64)
+        with np.errstate(divide="ignore"):
+            log_p = np.log(P)
+            log_not_p = np.log1p(-P)
+        # 0 - (...) rather than -(...): a zero loss is +0, not -0.
+        loss = 0.0 - (_masked_product(Y, log_p, Y == 0) + _masked_product(1.0 - Y, log_not_p, Y == 1))
+        if w is not None:
+            w_b = check_broadcast_to(w, p.shape, "weight", "probs").astype(np.float64)
+            loss = _masked_product(w_b, loss, w_b == 0)
+        return _reduce(loss, reduction, dtype)
 
 
-@quiet_underflow
 def binary_cross_entropy_with_logits(
     logits: ArrayLike,
     target: ArrayLike,
@@ -537,49 +536,50 @@ def binary_cross_entropy_with_logits(
     >>> float(binary_cross_entropy_with_logits([1000.0], [0.0]))
     1000.0
     """
-    x = as_real_array(logits, "logits")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "logits", "target")
-    reduction = check_reduction(reduction)
-    w = None if weight is None else check_nonnegative_weight(weight, "weight")
-    rho = None if pos_weight is None else check_nonnegative_weight(pos_weight, "pos_weight")
-    dtype = float_dtype(x, y, w, rho)
-    check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
-    w_b = None if w is None else check_broadcast_to(w, x.shape, "weight", "logits")
-    rho_b = None if rho is None else check_broadcast_to(rho, x.shape, "pos_weight", "logits")
-    # Contiguous flat views; broadcast weights are materialized (a copy only when broadcast).
-    x_flat = np.ascontiguousarray(x).reshape(-1)
-    y_flat = np.ascontiguousarray(y).reshape(-1)
-    w_flat = None if w_b is None else np.ascontiguousarray(w_b).reshape(-1)
-    rho_flat = None if rho_b is None else np.ascontiguousarray(rho_b).reshape(-1)
-    keep = reduction == "none"
-    loss = np.empty(x.shape, dtype=dtype) if keep else None
-    loss_flat = None if loss is None else loss.reshape(-1)
-    block = 1 << 15
-    n_blocks = -(-x_flat.size // block)
-    block_sums = np.zeros(n_blocks, dtype=np.float64)
+    with ignore_underflow():
+        x = as_real_array(logits, "logits")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "logits", "target")
+        reduction = check_reduction(reduction)
+        w = None if weight is None else check_nonnegative_weight(weight, "weight")
+        rho = None if pos_weight is None else check_nonnegative_weight(pos_weight, "pos_weight")
+        dtype = float_dtype(x, y, w, rho)
+        check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
+        w_b = None if w is None else check_broadcast_to(w, x.shape, "weight", "logits")
+        rho_b = None if rho is None else check_broadcast_to(rho, x.shape, "pos_weight", "logits")
+        # Contiguous flat views; broadcast weights are materialized (a copy only when broadcast).
+        x_flat = np.ascontiguousarray(x).reshape(-1)
+        y_flat = np.ascontiguousarray(y).reshape(-1)
+        w_flat = None if w_b is None else np.ascontiguousarray(w_b).reshape(-1)
+        rho_flat = None if rho_b is None else np.ascontiguousarray(rho_b).reshape(-1)
+        keep = reduction == "none"
+        loss = np.empty(x.shape, dtype=dtype) if keep else None
+        loss_flat = None if loss is None else loss.reshape(-1)
+        block = 1 << 15
+        n_blocks = -(-x_flat.size // block)
+        block_sums = np.zeros(n_blocks, dtype=np.float64)
 
-    def kernel(first_block: int, stop_block: int) -> None:
-        scratch = np.empty((4, min(block, x_flat.size)), dtype=dtype)
-        with np.errstate(all="ignore"):
-            for i in range(first_block, stop_block):
-                a, b = i * block, min((i + 1) * block, x_flat.size)
-                out = _bce_logits_block(x_flat[a:b], y_flat[a:b], None if rho_flat is None else rho_flat[a:b],
-                                        None if w_flat is None else w_flat[a:b], scratch[:, : b - a])
-                if keep:
-                    loss_flat[a:b] = out
-                else:
-                    block_sums[i] = np.sum(out, dtype=np.float64)
+        def kernel(first_block: int, stop_block: int) -> None:
+            scratch = np.empty((4, min(block, x_flat.size)), dtype=dtype)
+            with np.errstate(all="ignore"):
+                for i in range(first_block, stop_block):
+                    a, b = i * block, min((i + 1) * block, x_flat.size)
+                    out = _bce_logits_block(x_flat[a:b], y_flat[a:b], None if rho_flat is None else rho_flat[a:b],
+                                            None if w_flat is None else w_flat[a:b], scratch[:, : b - a])
+                    if keep:
+                        loss_flat[a:b] = out
+                    else:
+                        block_sums[i] = np.sum(out, dtype=np.float64)
 
-    # Whole blocks per thread, so that each block sum is written once.
-    _rowwise.run_rows(kernel, n_blocks, block)
-    if keep:
-        return scalar_or_array(loss)
-    total = np.sum(block_sums)
-    if reduction == "sum":
-        return dtype.type(total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return dtype.type(total / np.float64(x_flat.size))
+        # Whole blocks per thread, so that each block sum is written once.
+        _rowwise.run_rows(kernel, n_blocks, block)
+        if keep:
+            return scalar_or_array(loss)
+        total = np.sum(block_sums)
+        if reduction == "sum":
+            return dtype.type(total)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return dtype.type(total / np.float64(x_flat.size))
 
 
 def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: np.ndarray | None,
@@ -635,7 +635,6 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
     return out
 
 
-@quiet_underflow
 def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean squared error loss, ``(input - target)^2``.
 
@@ -674,18 +673,18 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np
     >>> float(mse_loss([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]))
     1.3333333333333333
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    reduction = check_reduction(reduction)
-    dtype = float_dtype(x, y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = x.astype(np.float64) - y.astype(np.float64)
-        loss = np.square(diff, out=diff)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        reduction = check_reduction(reduction)
+        dtype = float_dtype(x, y)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = x.astype(np.float64) - y.astype(np.float64)
+            loss = np.square(diff, out=diff)
+        return _reduce(loss, reduction, dtype)
 
 
-@quiet_underflow
 def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean absolute error loss, ``|input - target|``.
 
@@ -722,15 +721,16 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.
     >>> float(l1_loss([1.0, 2.0, 3.0], [1.0, 2.0, 6.0]))
     1.0
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    reduction = check_reduction(reduction)
-    dtype = float_dtype(x, y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = x.astype(np.float64) - y.astype(np.float64)
-        loss = np.abs(diff, out=diff)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        reduction = check_reduction(reduction)
+        dtype = float_dtype(x, y)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = x.astype(np.float64) - y.astype(np.float64)
+            loss = np.abs(diff, out=diff)
+        return _reduce(loss, reduction, dtype)
 
 
 def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarray:
@@ -751,7 +751,6 @@ def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarr
     )
 
 
-@quiet_underflow
 def gaussian_nll_loss(
     input: ArrayLike,
     target: ArrayLike,
@@ -810,25 +809,26 @@ def gaussian_nll_loss(
     >>> round(float(gaussian_nll_loss([0.0], [0.0], [1.0], full=True)), 12)  # 0.5 log(2 pi)
     0.918938533205
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    epsilon = check_real_scalar(eps, "eps")
-    if epsilon <= 0:
-        raise ValueError(f"eps must be > 0; got {eps!r}")
-    if not isinstance(full, (bool, np.bool_)):
-        raise ValueError(f"full must be a bool; got {full!r}")
-    reduction = check_reduction(reduction)
-    v_in = as_real_array(var, "var")
-    v = _gaussian_variance(v_in, x.shape)
-    dtype = float_dtype(x, y, v_in)
-    v64 = np.maximum(v.astype(np.float64), epsilon)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = x.astype(np.float64) - y.astype(np.float64)
-        loss = 0.5 * (np.log(v64) + diff * diff / v64)
-    if full:
-        loss += _HALF_LOG_2PI
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        epsilon = check_real_scalar(eps, "eps")
+        if epsilon <= 0:
+            raise ValueError(f"eps must be > 0; got {eps!r}")
+        if not isinstance(full, (bool, np.bool_)):
+            raise ValueError(f"full must be a bool; got {full!r}")
+        reduction = check_reduction(reduction)
+        v_in = as_real_array(var, "var")
+        v = _gaussian_variance(v_in, x.shape)
+        dtype = float_dtype(x, y, v_in)
+        v64 = np.maximum(v.astype(np.float64), epsilon)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = x.astype(np.float64) - y.astype(np.float64)
+            loss = 0.5 * (np.log(v64) + diff * diff / v64)
+        if full:
+            loss += _HALF_LOG_2PI
+        return _reduce(loss, reduction, dtype)
 
 
 def _log_factorial(values: np.ndarray) -> np.ndarray:
@@ -846,7 +846,6 @@ def _log_factorial(values: np.ndarray) -> np.ndarray:
     return table[inverse].reshape(values.shape)
 
 
-@quiet_underflow
 def poisson_nll_loss(
     input: ArrayLike,
     target: ArrayLike,
@@ -914,24 +913,25 @@ def poisson_nll_loss(
     >>> round(float(poisson_nll_loss([np.log(2.0)], [3.0], full=True)), 12)  # -log Poisson(3; 2)
     1.712317927548
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    epsilon = check_real_scalar(eps, "eps", low=0.0)
-    reduction = check_reduction(reduction)
-    dtype = float_dtype(x, y)
-    check_in_range(y, "target", 0.0, None, "a non-negative count")
-    if not log_input:
-        check_in_range(x, "input", 0.0, None, "a non-negative rate (log_input=False)")
-    X = x.astype(np.float64)
-    Y = y.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if log_input:
-            loss = np.exp(X) - _masked_product(Y, X, Y == 0)
-        else:
-            loss = X - _masked_product(Y, np.log(X + epsilon), Y == 0)
-    loss[X == np.inf] = np.inf
-    if full:
-        with np.errstate(invalid="ignore"):  # an infinite target: -inf + inf is NaN
-            loss += _log_factorial(Y)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        epsilon = check_real_scalar(eps, "eps", low=0.0)
+        reduction = check_reduction(reduction)
+        dtype = float_dtype(x, y)
+        check_in_range(y, "target", 0.0, None, "a non-negative count")
+        if not log_input:
+            check_in_range(x, "input", 0.0, None, "a non-negative rate (log_input=False)")
+        X = x.astype(np.float64)
+        Y = y.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if log_input:
+                loss = np.exp(X) - _masked_product(Y, X, Y == 0)
+            else:
+                loss = X - _masked_product(Y, np.log(X + epsilon), Y == 0)
+        loss[X == np.inf] = np.inf
+        if full:
+            with np.errstate(invalid="ignore"):  # an infinite target: -inf + inf is NaN
+                loss += _log_factorial(Y)
+        return _reduce(loss, reduction, dtype)
