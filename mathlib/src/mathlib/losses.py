@@ -8,6 +8,7 @@ dimensions torch puts the classes second (``(N, C, d1, ...)``) and mathlib does 
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,9 @@ from ._validation import (
     check_real_scalar,
     check_reduction,
     check_same_shape,
+    compute_dtype,
     float_dtype,
+    weak,
     scalar_or_array,
 )
 
@@ -43,6 +46,8 @@ __all__ = [
 ]
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# Elements per block of binary_cross_entropy_with_logits: four float32 scratch rows stay in cache.
+_BCE_BLOCK = 1 << 15
 
 
 # --------------------------------------------------------------------------- private helpers
@@ -67,13 +72,31 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: floa
 
 
 def _masked_product(a: np.ndarray, b: np.ndarray, zero_where: np.ndarray) -> np.ndarray:
-    """``a * b`` with the entries where ``zero_where`` holds set to 0 (so 0 * inf is 0)."""
+    """``a * b`` in float64 with the entries where ``zero_where`` holds set to 0 (so 0 * inf is 0)."""
     a, b = np.asarray(a), np.asarray(b)
     shape = np.broadcast_shapes(a.shape, b.shape, np.shape(zero_where))
     out = np.zeros(shape, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         np.multiply(a, b, out=out, where=~zero_where)
     return out
+
+
+def _weighted(weight: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """``weight * value`` where a zero weight gives 0 even against an infinite value, but
+    never hides a NaN value (as in torch, a NaN input gives a NaN loss whatever its weight)."""
+    weight, value = np.asarray(weight), np.asarray(value)
+    return _masked_product(weight, value, (weight == 0) & ~np.isnan(value))
+
+
+def _weighted_surprisal_sum(coef: np.ndarray, log_probs: np.ndarray) -> np.ndarray:
+    """``-sum_c coef_c log_probs_c`` per row for limit log-probabilities (NaN where a split
+    between several ``+inf`` logits is undefined, but known to lie in ``[-inf, 0]``).
+
+    A zero coefficient gives 0. One ``+inf`` term makes the sum ``+inf`` whatever the
+    undefined terms are, since each of them is ``>= 0``.
+    """
+    terms = _masked_product(coef, 0.0 - log_probs, coef == 0)
+    return np.where((terms == np.inf).any(axis=-1), np.inf, terms.sum(axis=-1))
 
 
 def _logits_and_classes(logits: ArrayLike, name: str) -> tuple[np.ndarray, int]:
@@ -186,9 +209,10 @@ def nll_loss(
         safe_target = t if ignored is None else np.where(ignored, 0, t)
         picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
         sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
+        loss = 0.0 - _weighted(sample_weight, picked)  # 0 - x: a zero loss is +0, not -0
         if ignored is not None:
             sample_weight[ignored] = 0.0
-        loss = 0.0 - _masked_product(sample_weight, picked, sample_weight == 0)  # +0, not -0, when ignored
+            loss[ignored] = 0.0
         return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
 
 
@@ -338,57 +362,115 @@ def cross_entropy_loss(
         )
 
 
+def _blockwise_loss(rows: np.ndarray, work_dtype: np.dtype, block_loss: Any, reduction: str,
+                    dtype: np.dtype, batch_shape: tuple[int, ...]) -> Any:
+    """Run the row kernel over ``rows`` and reduce the per-sample losses block by block.
+
+    ``block_loss(start, stop, shifted)`` returns the float64 losses of rows
+    ``start:stop`` and their share of the ``"mean"`` denominator. With ``"mean"`` and
+    ``"sum"`` only one sum per block is kept, never an array of per-sample losses.
+    """
+    keep = reduction == "none"
+    per_sample = np.empty(rows.shape[0], dtype=dtype) if keep else None
+    n_blocks = -(-rows.shape[0] // _rowwise.block_rows(rows.shape[1]))
+    sums = np.zeros(n_blocks)
+    denominators = np.zeros(n_blocks)
+
+    def finish(index: int, start: int, stop: int, shifted: _rowwise.Shifted) -> None:
+        loss, denominator = block_loss(start, stop, shifted)
+        if keep:
+            per_sample[start:stop] = loss  # a float32 overflow to inf is the right answer
+        else:
+            sums[index] = np.sum(loss)
+            denominators[index] = denominator
+
+    _rowwise.run_kernel(rows, work_dtype, False, finish)
+    if keep:
+        return scalar_or_array(per_sample.reshape(batch_shape))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        total = np.sum(sums)
+        if reduction == "sum":
+            return dtype.type(total)
+        return dtype.type(total / np.sum(denominators))
+
+
+def _logit_rows(arr: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
+    """The logits as rows (a view when they are contiguous) and the kernel's work dtype."""
+    rows = arr.reshape(-1, arr.shape[-1])
+    if rows.dtype.kind != "f":
+        rows = rows.astype(np.float64)
+    return np.ascontiguousarray(rows), compute_dtype(dtype)
+
+
 def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, index: int, reduction: str,
                          smoothing: float, num_classes: int) -> Any:
-    ignored = check_class_targets(t, num_classes, index)
+    ignored_any = check_class_targets(t, num_classes, index) is not None
     dtype = float_dtype(arr, w)
-    rows = np.ascontiguousarray(arr.reshape(-1, num_classes).astype(dtype, copy=False))
-    target = t.reshape(-1).astype(np.intp, copy=False)
-    if ignored is not None:
-        ignored = ignored.reshape(-1)
-        target = np.where(ignored, 0, target)
-    nll, smooth, special = _rowwise.cross_entropy_rows(rows, target, None, w, smoothing > 0)
-    if special.any():
-        log_probs = _explicit_log_probs(rows[special])
-        nll[special] = 0.0 - log_probs[np.arange(log_probs.shape[0]), target[special]]
+    rows, work_dtype = _logit_rows(arr, dtype)
+    target = t.reshape(-1)
+    class_weight = None if w is None else w.astype(np.float64)
+    weight_sum = float(num_classes) if w is None else float(np.sum(class_weight))
+    weight_work = None if w is None else w.astype(work_dtype)
+
+    def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
+        k = stop - start
+        t_block = target[start:stop]
+        ignored = t_block == index if ignored_any else None
+        t_safe = t_block if ignored is None else np.where(ignored, 0, t_block)
+        columns = np.arange(k)
+        d = shifted.d
+        d_target = (d[t_safe, columns] if shifted.transposed else d[columns, t_safe]).astype(np.float64)
+        nll = shifted.log_s - d_target
+        smooth = None
+        redo = shifted.hard
+        if smoothing > 0:
+            if weight_work is None:
+                dot = d.sum(axis=shifted.axis, dtype=np.float64)
+            else:
+                dot = (weight_work @ d if shifted.transposed else d @ weight_work).astype(np.float64)
+            smooth = weight_sum * shifted.log_s - dot
+            # 0 * -inf in the weighted dot: a class of weight 0 masked with -inf.
+            redo = redo | (np.isnan(smooth) & ~np.isnan(shifted.m))
+        if redo.any():
+            log_probs = _explicit_log_probs(rows[start:stop][redo])
+            nll[redo] = 0.0 - log_probs[np.arange(log_probs.shape[0]), t_safe[redo]]
+            if smooth is not None:
+                coef = np.ones(num_classes) if class_weight is None else class_weight
+                smooth[redo] = _weighted_surprisal_sum(np.broadcast_to(coef, log_probs.shape), log_probs)
+        sample_weight = np.ones(k) if class_weight is None else class_weight[t_safe]
+        loss = nll if smoothing == 0 and class_weight is None else _weighted((1.0 - smoothing) * sample_weight, nll)
         if smooth is not None:
-            class_weight = np.ones(num_classes) if w is None else w.astype(np.float64)
-            smooth[special] = 0.0 - np.sum(_masked_product(class_weight, log_probs, class_weight == 0), axis=1)
-    if w is None and ignored is None and smooth is None:
-        # The common case: the per-row nll is the loss, the mean divides by N.
-        return _reduce(nll.reshape(t.shape), reduction, dtype)
-    sample_weight = np.ones(nll.shape) if w is None else w.astype(np.float64)[target]
-    if ignored is not None:
-        sample_weight[ignored] = 0.0
-    nll_coef = (1.0 - smoothing) * sample_weight
-    loss = _masked_product(nll_coef, nll, nll_coef == 0)
-    if smooth is not None:
-        not_counted = np.zeros(nll.shape, dtype=bool) if ignored is None else ignored
-        loss += _masked_product(smoothing / num_classes, smooth, not_counted)
-    return _reduce(loss.reshape(t.shape), reduction, dtype, denominator=float(np.sum(sample_weight)))
+            loss = loss + (smoothing / num_classes) * smooth
+        if ignored is not None:
+            sample_weight[ignored] = 0.0
+            loss[ignored] = 0.0
+        return loss, float(np.sum(sample_weight))
+
+    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, t.shape)
 
 
 def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, reduction: str, smoothing: float,
                          num_classes: int) -> Any:
     dtype = float_dtype(arr, y, w)
-    rows = np.ascontiguousarray(arr.reshape(-1, num_classes).astype(dtype, copy=False))
+    rows, work_dtype = _logit_rows(arr, dtype)
     y_rows = y.reshape(-1, num_classes)
     class_weight = None if w is None else w.astype(np.float64)
 
-    def coef_of(y_block: np.ndarray) -> np.ndarray:
-        c = y_block.astype(np.float64)
+    def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
+        coef = y_rows[start:stop].astype(np.float64)
         if smoothing > 0:
-            c = c * (1.0 - smoothing) + smoothing / num_classes
+            coef = coef * (1.0 - smoothing) + smoothing / num_classes
         if class_weight is not None:
-            c = c * class_weight
-        return c
+            coef = coef * class_weight
+        laid_out = coef.T if shifted.transposed else coef
+        products = np.multiply(laid_out, shifted.d, where=laid_out != 0, out=np.zeros(laid_out.shape))
+        nll = coef.sum(axis=1) * shifted.log_s - products.sum(axis=shifted.axis)
+        if shifted.hard.any():
+            nll[shifted.hard] = _weighted_surprisal_sum(coef[shifted.hard],
+                                                        _explicit_log_probs(rows[start:stop][shifted.hard]))
+        return nll, float(stop - start)
 
-    nll, _, special = _rowwise.cross_entropy_rows(rows, None, lambda a, b: coef_of(y_rows[a:b]), w, False)
-    if special.any():
-        log_probs = _explicit_log_probs(rows[special])
-        c = coef_of(y_rows[special])
-        nll[special] = 0.0 - np.sum(_masked_product(c, log_probs, c == 0), axis=1)
-    return _reduce(nll.reshape(arr.shape[:-1]), reduction, dtype)
+    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, arr.shape[:-1])
 
 
 def binary_cross_entropy(
@@ -543,7 +625,8 @@ def binary_cross_entropy_with_logits(
         reduction = check_reduction(reduction)
         w = None if weight is None else check_nonnegative_weight(weight, "weight")
         rho = None if pos_weight is None else check_nonnegative_weight(pos_weight, "pos_weight")
-        dtype = float_dtype(x, y, w, rho)
+        dtype = float_dtype(x, y, None if w is None else weak(weight, w), None if rho is None else weak(pos_weight, rho))
+        work_dtype = compute_dtype(dtype)
         check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
         w_b = None if w is None else check_broadcast_to(w, x.shape, "weight", "logits")
         rho_b = None if rho is None else check_broadcast_to(rho, x.shape, "pos_weight", "logits")
@@ -555,30 +638,30 @@ def binary_cross_entropy_with_logits(
         keep = reduction == "none"
         loss = np.empty(x.shape, dtype=dtype) if keep else None
         loss_flat = None if loss is None else loss.reshape(-1)
-        block = 1 << 15
-        n_blocks = -(-x_flat.size // block)
+        n_blocks = -(-x_flat.size // _BCE_BLOCK)
         block_sums = np.zeros(n_blocks, dtype=np.float64)
+        local = threading.local()
 
-        def kernel(first_block: int, stop_block: int) -> None:
-            scratch = np.empty((4, min(block, x_flat.size)), dtype=dtype)
+        def work(index: int, start: int, stop: int) -> None:
+            if getattr(local, "scratch", None) is None:
+                local.scratch = np.empty((4, min(_BCE_BLOCK, x_flat.size)), dtype=work_dtype)
+            a, b = start * _BCE_BLOCK, min(stop * _BCE_BLOCK, x_flat.size)
             with np.errstate(all="ignore"):
-                for i in range(first_block, stop_block):
-                    a, b = i * block, min((i + 1) * block, x_flat.size)
-                    out = _bce_logits_block(x_flat[a:b], y_flat[a:b], None if rho_flat is None else rho_flat[a:b],
-                                            None if w_flat is None else w_flat[a:b], scratch[:, : b - a])
-                    if keep:
-                        loss_flat[a:b] = out
-                    else:
-                        block_sums[i] = np.sum(out, dtype=np.float64)
+                out = _bce_logits_block(x_flat[a:b], y_flat[a:b], None if rho_flat is None else rho_flat[a:b],
+                                        None if w_flat is None else w_flat[a:b], local.scratch[:, : b - a])
+                if keep:
+                    loss_flat[a:b] = out  # a float32 overflow to inf is the right answer
+                else:
+                    block_sums[index] = np.sum(out, dtype=np.float64)
 
-        # Whole blocks per thread, so that each block sum is written once.
-        _rowwise.run_rows(kernel, n_blocks, block)
+        # One "row" per block of elements: each thread takes whole blocks, each block sum is written once.
+        _rowwise.run_blocks(n_blocks, 1, _BCE_BLOCK, work)
         if keep:
             return scalar_or_array(loss)
-        total = np.sum(block_sums)
-        if reduction == "sum":
-            return dtype.type(total)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            total = np.sum(block_sums)
+            if reduction == "sum":
+                return dtype.type(total)
             return dtype.type(total / np.float64(x_flat.size))
 
 
@@ -632,6 +715,8 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
         zero_weight = w == 0
         if zero_weight.any():
             out[zero_weight] = 0
+    # A NaN logit gives a NaN loss whatever its weights (the masks above may have hidden it).
+    np.copyto(out, x, where=np.isnan(x))
     return out
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _rowwise
-from ._validation import as_float_array, normalize_axes, scalar_or_array, ignore_underflow
+from ._validation import as_float_array, check_scalar_axis, ignore_underflow, normalize_axes, scalar_or_array
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid", "softplus"]
 
@@ -83,6 +83,7 @@ def logsumexp(
         arr = as_float_array(a, "a")
         if arr.ndim == 0:
             # A scalar is a one-element sum: lse(x) = x.
+            check_scalar_axis(axis, "a")
             return scalar_or_array(arr.copy())
         axes = normalize_axes(axis, arr.ndim, "a")
         rows, batch_shape, _ = _rowwise.to_rows(arr, axes)
@@ -95,10 +96,10 @@ def logsumexp(
 def _softmax_family(x: ArrayLike, axis: int | tuple[int, ...] | None, log: bool) -> np.ndarray:
     arr = as_float_array(x, "x")
     if arr.ndim == 0:
-        arr1 = arr.reshape(1)
-        out = np.empty_like(arr1)
-        _rowwise.softmax_rows(arr1.reshape(1, 1), out.reshape(1, 1), log)
-        return out.reshape(())[()]
+        check_scalar_axis(axis, "x")
+        out = np.empty((1, 1), dtype=arr.dtype)
+        _rowwise.softmax_rows(arr.reshape(1, 1), out, log)
+        return out[0, 0]
     axes = normalize_axes(axis, arr.ndim, "x")
     rows, _, order = _rowwise.to_rows(arr, axes)
     out = np.empty(rows.shape, dtype=arr.dtype)
@@ -346,4 +347,5 @@ def log_sigmoid(x: ArrayLike) -> np.ndarray | np.floating:
     """
     with ignore_underflow():
         arr = as_float_array(x, "x")
-        return scalar_or_array(np.negative(np.asarray(softplus(np.negative(arr)))))
+        # 0 - softplus(-x), not -softplus(-x): log_sigmoid(inf) is +0, not -0.
+        return scalar_or_array(np.subtract(arr.dtype.type(0), np.asarray(softplus(np.negative(arr)))))
