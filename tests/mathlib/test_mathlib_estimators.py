@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import math
 
 import numpy as np
@@ -198,3 +199,36 @@ def test_estimators_compute_integer_data_in_float64(estimator):
     result = estimator([1, 0, 1, 1])
     for value in result if isinstance(result, tuple) else (result,):
         assert np.asarray(value).dtype == np.float64
+
+
+# --- data near the float limit (issue 12: M2) -----------------------------------------------------------------
+
+
+def test_mle_gaussian_of_two_equal_huge_values_is_that_value_with_zero_variance():
+    mean, var = mle_gaussian([1e308, 1e308])
+    assert (mean, var) == (1e308, 0.0)
+
+
+def test_mle_gaussian_of_huge_values_of_both_signs_has_an_infinite_variance():
+    # mean 0, variance 1e616: past the float range, so inf is the correctly rounded value
+    mean, var = mle_gaussian([-1e308, 1e308])
+    assert (mean, var) == (0.0, INF)
+
+
+def test_mle_gaussian_mean_of_huge_values_is_exact_to_rounding():
+    x = np.array([1.5e308, 1.7e308, 1.1e308])
+    mean, _ = mle_gaussian(x)
+    assert mean == pytest.approx(float(sum(map(fractions.Fraction, x)) / 3), rel=1e-15)
+
+
+def test_mle_exponential_of_huge_waiting_times_is_their_reciprocal():
+    assert mle_exponential([1e308, 1e308]) == pytest.approx(1e-308, rel=1e-15)
+
+
+def test_mle_poisson_of_huge_counts_is_their_mean():
+    assert mle_poisson([1e308, 1e308]) == 1e308
+
+
+def test_mle_estimates_of_float16_data_are_float16():
+    assert mle_gaussian(np.float16([1.0, 2.0]))[1].dtype == np.float16
+    assert mle_exponential(np.float16([1.0, 3.0])).dtype == np.float16

@@ -175,6 +175,23 @@ def _exact_difference(x: np.ndarray, shift: np.ndarray, d: np.ndarray, lo: np.nd
     np.add(lo, tmp, out=lo)
 
 
+def sum_entries(a: np.ndarray, axis: int) -> np.ndarray:
+    """Per-row sums over ``axis`` (the entries' axis of a block), as float64, in an order
+    that depends on the row alone, so that a row sums alike in every batch.
+
+    Along the last axis NumPy sums each row pairwise whatever the number of rows. Along
+    the first axis (a transposed block, at most ``TRANSPOSE_MAX_COLUMNS`` entries) NumPy
+    would add a single row pairwise but several rows sequentially; the entries are added
+    one at a time instead, in sequence, for every row at once.
+    """
+    if axis == 1:
+        return a.sum(axis=1).astype(np.float64, copy=False)
+    total = a[0].astype(np.float64)
+    for entry in a[1:]:
+        np.add(total, entry, out=total)
+    return total
+
+
 def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
     """The shared first steps for the rows ``x`` (``(k, n)``, any float dtype).
 
@@ -203,18 +220,17 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
         _exact_difference(xw, shift, d, lo, tmp)
         np.multiply(e, lo, out=tmp)
         np.add(e, tmp, out=e)
-    total = e.sum(axis=axis, dtype=np.float64 if scratch.transposed else None).astype(np.float64, copy=False)
+    total = sum_entries(e, axis)
     log_s = np.log(total)
     dominated = np.flatnonzero(finite & (total < 2.0))
     if dominated.size:
-        # exp(d) = 1 exactly at the max (d = 0): drop one such term from the sum.
-        sub_e = np.take(e, dominated, axis=1 - axis)
-        top = np.argmax(np.take(d, dominated, axis=1 - axis), axis=axis)
-        if scratch.transposed:
-            sub_e[top, np.arange(dominated.size)] = 0.0
-        else:
-            sub_e[np.arange(dominated.size), top] = 0.0
-        rest = sub_e.sum(axis=axis, dtype=np.float64)
+        # exp(d) = 1 exactly at the max (d = 0): drop one such term from the sum, in place
+        # (no copy of the block), and put it back for the callers.
+        top = np.argmax(d, axis=axis)[dominated]
+        at_top = (top, dominated) if scratch.transposed else (dominated, top)
+        e[at_top] = 0.0
+        rest = sum_entries(e, axis)[dominated]
+        e[at_top] = 1.0
         total[dominated] = 1.0 + rest
         log_s[dominated] = np.log1p(rest)
     return Shifted(m, d, lo, e, total, log_s, np.isinf(m), axis, scratch.transposed)

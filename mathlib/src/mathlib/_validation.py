@@ -93,14 +93,20 @@ def scalar_or_array(result: np.ndarray) -> Any:
 
 
 def log_of_base(base: Any) -> float | None:
-    """``log(base)``, or None for nats; raises for an invalid base."""
+    """``log(base)``, or None for nats; raises for an invalid base.
+
+    A base must be a finite number > 1. The contract refuses ``base <= 0`` and
+    ``base == 1``; mathlib also refuses a base in ``(0, 1)``, whose negative logarithm
+    would turn every entropy and divergence negative (``js_divergence`` of disjoint
+    distributions in base 1/2 would be -1, against its range ``[0, log 2]``).
+    """
     if base is None:
         return None
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, (numbers.Real, np.floating, np.integer)):
-        raise ValueError(f"base must be None (nats) or a real number > 0 other than 1; got {base!r}")
+        raise ValueError(f"base must be None (nats) or a real number > 1; got {base!r}")
     value = float(base)
-    if not math.isfinite(value) or value <= 0.0 or value == 1.0:
-        raise ValueError(f"base must be a finite number > 0 other than 1 (None means nats); got {base!r}")
+    if not (math.isfinite(value) and value > 1.0):
+        raise ValueError(f"base must be a finite number > 1 (None means nats, 2 bits); got {base!r}")
     return math.log(value)
 
 
@@ -142,6 +148,13 @@ def check_integer_scalar(value: Any, name: str, *, low: int | None = None) -> in
     if low is not None and number < low:
         raise ValueError(f"{name} must be >= {low}; got {number}")
     return number
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """A flag: Python or NumPy bool only (a string such as ``"no"`` is not False)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool; got {value!r}")
+    return bool(value)
 
 
 def check_callable(f: Any, name: str) -> Callable[..., Any]:

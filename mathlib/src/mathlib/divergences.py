@@ -116,7 +116,8 @@ def f_divergence(
         P = p_b.astype(np.float64)
         Q = q_b.astype(np.float64)
         both = (P > 0) & (Q > 0)
-        ratio = np.divide(P, Q, out=np.ones_like(P), where=both)
+        with np.errstate(over="ignore"):  # p / q past the float range is inf, the right ratio
+            ratio = np.divide(P, Q, out=np.ones_like(P), where=both)
         values = evaluate(ratio)
         bad = both & np.isnan(values)
         if bad.any():
@@ -193,9 +194,10 @@ def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray
     .. math:: H(p, q) = \\sqrt{\\tfrac12 \\sum_i \\big(\\sqrt{p_i} - \\sqrt{q_i}\\big)^2}.
 
     This convention (the factor 1/2) puts it in ``[0, 1]``; the squared distance is
-    the f-divergence of :math:`f(t) = (\\sqrt t - 1)^2 / 2`. Evaluated in float64 from
-    the differences of square roots (not as ``1 - sum sqrt(p q)``, which cancels
-    when ``p ~ q``), clipped to ``[0, 1]``.
+    the f-divergence of :math:`f(t) = (\\sqrt t - 1)^2 / 2`. Evaluated in float64 with
+    :math:`\\sqrt{p_i} - \\sqrt{q_i} = (p_i - q_i) / (\\sqrt{p_i} + \\sqrt{q_i})`, whose
+    numerator is exact when ``p ~ q``: neither ``1 - sum sqrt(p q)`` nor the difference of
+    rounded square roots, which both cancel there. Clipped to ``[0, 1]``.
 
     Examples
     --------
@@ -207,7 +209,12 @@ def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray
     """
     with ignore_underflow():
         p_b, q_b, ax, dtype = _pair(p, q, axis)
-        diff = np.sqrt(p_b.astype(np.float64)) - np.sqrt(q_b.astype(np.float64))
+        P = p_b.astype(np.float64)
+        Q = q_b.astype(np.float64)
+        root_sum = np.sqrt(P) + np.sqrt(Q)
+        # sqrt p - sqrt q = (p - q) / (sqrt p + sqrt q): p - q is exact near p = q (Sterbenz),
+        # where the difference of rounded square roots would cancel.
+        diff = np.divide(P - Q, root_sum, out=np.zeros_like(root_sum), where=root_sum > 0)
         result = np.sqrt(0.5 * np.sum(diff * diff, axis=ax))
         return _as_result(np.clip(result, 0.0, 1.0), dtype)
 
@@ -253,9 +260,9 @@ def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | 
         p_b, q_b, ax, dtype = _pair(p, q, axis)
         P = p_b.astype(np.float64)
         Q = q_b.astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             diff = P - Q
-            terms = diff * diff / Q
+            terms = diff * diff / Q  # past the float range a term is inf, the right answer
         terms[(P == 0) & (Q == 0)] = 0.0
         return _as_result(np.sum(terms, axis=ax), dtype)
 

@@ -17,6 +17,15 @@ __all__ = [
 ]
 
 
+def _scaled_mean(wide: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """``(scaled, mean_scaled, exponent)`` with ``scaled = wide / 2**exponent`` exactly and
+    ``|scaled| < 1``, so that no sum overflows: ``mean(wide) = mean_scaled * 2**exponent``
+    even for data near the float limit (``[1e308, 1e308]``, whose plain sum is inf)."""
+    exponent = int(np.frexp(np.max(np.abs(wide)))[1])
+    scaled = np.ldexp(wide, -exponent)
+    return scaled, float(np.mean(scaled)), exponent
+
+
 def _first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     return f"{arr[index]} at index {index}" if arr.ndim else str(arr[()])
@@ -68,7 +77,8 @@ def mle_bernoulli(x: ArrayLike) -> np.floating:
         if bad.any():
             raise ValueError(f"x must hold 0/1 (Bernoulli) observations; got {_first_bad(arr, bad)}")
         dtype = float_dtype(arr)
-        return dtype.type(np.mean(arr, dtype=np.float64))
+        _, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64))
+        return dtype.type(np.ldexp(mean_scaled, exponent))
 
 
 def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
@@ -157,11 +167,12 @@ def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
         arr = check_nonempty_data(x, "x")
         check_finite(arr, "x")
         dtype = float_dtype(arr)
-        wide = arr.astype(np.float64).reshape(-1)
-        mean = wide.mean()
-        deviation = wide - mean
-        var = np.mean(deviation * deviation)
-        return dtype.type(mean), dtype.type(var)
+        scaled, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64).reshape(-1))
+        deviation = scaled - mean_scaled
+        with np.errstate(over="ignore"):  # a variance past the float range is inf, the right answer
+            mean = np.ldexp(mean_scaled, exponent)
+            var = np.ldexp(np.mean(deviation * deviation), 2 * exponent)
+            return dtype.type(mean), dtype.type(var)
 
 
 def mle_poisson(x: ArrayLike) -> np.floating:
@@ -203,7 +214,8 @@ def mle_poisson(x: ArrayLike) -> np.floating:
         if bad.any():
             raise ValueError(f"x must hold non-negative integer counts; got {_first_bad(arr, bad)}")
         dtype = float_dtype(arr)
-        return dtype.type(np.mean(arr, dtype=np.float64))
+        _, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64))
+        return dtype.type(np.ldexp(mean_scaled, exponent))
 
 
 def mle_exponential(x: ArrayLike) -> np.floating:
@@ -242,11 +254,12 @@ def mle_exponential(x: ArrayLike) -> np.floating:
         bad = arr < 0
         if bad.any():
             raise ValueError(f"x must hold non-negative observations; got {_first_bad(arr, bad)}")
-        mean = float(np.mean(arr, dtype=np.float64))
-        if mean == 0.0:
+        _, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64))
+        if mean_scaled == 0.0:
             raise ValueError("x is all zeros: the exponential likelihood grows without bound, so no MLE exists")
         dtype = float_dtype(arr)
-        return dtype.type(1.0 / mean)
+        with np.errstate(over="ignore"):  # a rate past the float range is inf, the right answer
+            return dtype.type(np.ldexp(1.0 / mean_scaled, -exponent))
 
 
 def empirical_distribution(samples: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

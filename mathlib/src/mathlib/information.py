@@ -83,6 +83,17 @@ def _p_log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return terms
 
 
+def _codes(values: np.ndarray, name: str) -> np.ndarray:
+    """The index of each value among the sorted distinct values (``numpy.unique``)."""
+    try:
+        _, codes = np.unique(values, return_inverse=True)
+    except TypeError:  # an object array whose values cannot be ordered (None next to 1)
+        raise ValueError(
+            f"{name} must hold values of one orderable kind (numbers, or strings); got {values.tolist()!r:.80}"
+        ) from None
+    return codes
+
+
 def _finish(result: np.ndarray, dtype: np.dtype, log_base: float | None, low: float = 0.0,
             high: float | None = None) -> Any:
     """Clip rounding excursions outside ``[low, high]``, convert base and dtype."""
@@ -565,8 +576,8 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
                 f"labels and groups must have the same length; got {label_arr.shape[0]} and {group_arr.shape[0]}"
             )
         log_base = log_of_base(base)
-        _, label_codes = np.unique(label_arr, return_inverse=True)
-        _, group_codes = np.unique(group_arr, return_inverse=True)
+        label_codes = _codes(label_arr, "labels")
+        group_codes = _codes(group_arr, "groups")
         label_codes = label_codes.reshape(-1).astype(np.int64)
         group_codes = group_codes.reshape(-1).astype(np.int64)
         n_labels = int(label_codes.max()) + 1

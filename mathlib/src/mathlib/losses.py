@@ -18,6 +18,7 @@ from . import _rowwise
 from ._validation import (
     ignore_underflow,
     as_real_array,
+    check_bool,
     check_broadcast_to,
     check_class_targets,
     check_class_weight,
@@ -61,6 +62,7 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: floa
     """
     # Overflow to inf (a float64 sum past 1.8e308, or a cast to float32) is the right
     # answer, as is NaN from inf - inf or 0 / 0: none of them may warn.
+    loss = np.asarray(loss)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if reduction == "none":
             return scalar_or_array(loss.astype(dtype, copy=False))
@@ -283,7 +285,8 @@ def cross_entropy_loss(
     number of samples (torch's rule for probability targets, weights or not).
 
     Numerical method: the full log-softmax is never formed. Rows are processed in
-    blocks of about 1 MiB, split between two worker threads (NumPy releases the
+    blocks of about 1 MiB, split between worker threads, one per core and at most
+    eight (NumPy releases the
     GIL), each with one scratch buffer: ``exp`` into the buffer, the row sums, and
     the gathered target logit (blocks of rows with at most 64 classes are laid out
     transposed, so that the sums run across rows with SIMD). For index targets
@@ -424,10 +427,8 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
         smooth = None
         redo = shifted.hard
         if smoothing > 0:
-            if weight_work is None:
-                dot = d.sum(axis=shifted.axis, dtype=np.float64)
-            else:
-                dot = (weight_work @ d if shifted.transposed else d @ weight_work).astype(np.float64)
+            weights = None if weight_work is None else np.expand_dims(weight_work, 1 - shifted.axis)
+            dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis)
             smooth = weight_sum * shifted.log_s - dot
             # 0 * -inf in the weighted dot: a class of weight 0 masked with -inf.
             redo = redo | (np.isnan(smooth) & ~np.isnan(shifted.m))
@@ -464,7 +465,7 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
             coef = coef * class_weight
         laid_out = coef.T if shifted.transposed else coef
         products = np.multiply(laid_out, shifted.d, where=laid_out != 0, out=np.zeros(laid_out.shape))
-        nll = coef.sum(axis=1) * shifted.log_s - products.sum(axis=shifted.axis)
+        nll = coef.sum(axis=1) * shifted.log_s - _rowwise.sum_entries(products, shifted.axis)
         if shifted.hard.any():
             nll[shifted.hard] = _weighted_surprisal_sum(coef[shifted.hard],
                                                         _explicit_log_probs(rows[start:stop][shifted.hard]))
@@ -533,7 +534,7 @@ def binary_cross_entropy(
         check_same_shape(p, y, "probs", "target")
         reduction = check_reduction(reduction)
         w = None if weight is None else check_nonnegative_weight(weight, "weight")
-        dtype = float_dtype(p, y, w)
+        dtype = float_dtype(p, y, None if w is None else weak(weight, w))
         check_in_range(p, "probs", 0.0, 1.0, "a probability in [0, 1]")
         check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
         P = p.astype(np.float64)
@@ -598,7 +599,7 @@ def binary_cross_entropy_with_logits(
     exponential; terms with a zero coefficient are 0, so ``x = +inf, y = 1`` and
     ``x = -inf, y = 0`` give 0 and ``x = +inf, y = 0`` gives ``+inf``. Evaluated in
     the inputs' floating dtype, in blocks of 32768 elements split between two
-    threads; float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
+    threads (one per core, at most eight); float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
     identity (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
     no per-element array is kept: block sums accumulate in float64.
 
@@ -765,8 +766,7 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np
         reduction = check_reduction(reduction)
         dtype = float_dtype(x, y)
         with np.errstate(invalid="ignore", over="ignore"):
-            diff = x.astype(np.float64) - y.astype(np.float64)
-            loss = np.square(diff, out=diff)
+            loss = np.square(np.subtract(x, y, dtype=np.float64))
         return _reduce(loss, reduction, dtype)
 
 
@@ -813,8 +813,7 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.
         reduction = check_reduction(reduction)
         dtype = float_dtype(x, y)
         with np.errstate(invalid="ignore", over="ignore"):
-            diff = x.astype(np.float64) - y.astype(np.float64)
-            loss = np.abs(diff, out=diff)
+            loss = np.abs(np.subtract(x, y, dtype=np.float64))
         return _reduce(loss, reduction, dtype)
 
 
@@ -901,12 +900,11 @@ def gaussian_nll_loss(
         epsilon = check_real_scalar(eps, "eps")
         if epsilon <= 0:
             raise ValueError(f"eps must be > 0; got {eps!r}")
-        if not isinstance(full, (bool, np.bool_)):
-            raise ValueError(f"full must be a bool; got {full!r}")
+        check_bool(full, "full")
         reduction = check_reduction(reduction)
         v_in = as_real_array(var, "var")
         v = _gaussian_variance(v_in, x.shape)
-        dtype = float_dtype(x, y, v_in)
+        dtype = float_dtype(x, y, weak(var, v_in))
         v64 = np.maximum(v.astype(np.float64), epsilon)
         with np.errstate(invalid="ignore", over="ignore"):
             diff = x.astype(np.float64) - y.astype(np.float64)
@@ -970,7 +968,7 @@ def poisson_nll_loss(
     ------
     ValueError
         If ``target`` has a negative or NaN entry, if a rate (``log_input=False``) is
-        negative, if the shapes differ, if ``eps`` is negative or not finite, or if
+        negative, if ``log_input`` or ``full`` is not a bool, if the shapes differ, if ``eps`` is negative or not finite, or if
         ``reduction`` is unknown.
 
     Notes
@@ -1003,18 +1001,21 @@ def poisson_nll_loss(
         y = as_real_array(target, "target")
         check_same_shape(x, y, "input", "target")
         epsilon = check_real_scalar(eps, "eps", low=0.0)
+        log_input = check_bool(log_input, "log_input")
+        full = check_bool(full, "full")
         reduction = check_reduction(reduction)
         dtype = float_dtype(x, y)
         check_in_range(y, "target", 0.0, None, "a non-negative count")
         if not log_input:
             check_in_range(x, "input", 0.0, None, "a non-negative rate (log_input=False)")
-        X = x.astype(np.float64)
-        Y = y.astype(np.float64)
+        X = np.asarray(x, dtype=np.float64)
+        Y = np.asarray(y, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if log_input:
                 loss = np.exp(X) - _masked_product(Y, X, Y == 0)
             else:
                 loss = X - _masked_product(Y, np.log(X + epsilon), Y == 0)
+        loss = np.asarray(loss)
         loss[X == np.inf] = np.inf
         if full:
             with np.errstate(invalid="ignore"):  # an infinite target: -inf + inf is NaN
