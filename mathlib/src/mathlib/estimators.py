@@ -17,10 +17,12 @@ __all__ = [
 ]
 
 
-def _scaled_mean(wide: np.ndarray) -> tuple[np.ndarray, float, int]:
-    """``(scaled, mean_scaled, exponent)`` with ``scaled = wide / 2**exponent`` exactly and
-    ``|scaled| < 1``, so that no sum overflows: ``mean(wide) = mean_scaled * 2**exponent``
-    even for data near the float limit (``[1e308, 1e308]``, whose plain sum is inf)."""
+def _scaled_mean(data: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """``(scaled, mean_scaled, exponent)`` with ``scaled = data / 2**exponent`` exactly (in
+    float64, flattened) and ``|scaled| < 1``, so that no sum overflows: ``mean(data) =
+    mean_scaled * 2**exponent`` even near the float limit (``[1e308, 1e308]``, whose plain
+    sum is inf)."""
+    wide = data.astype(np.float64).ravel()  # pragma: no mutate (astype(None) is float64 too: equivalent)
     exponent = int(np.frexp(np.max(np.abs(wide)))[1])
     scaled = np.ldexp(wide, -exponent)
     return scaled, float(np.mean(scaled)), exponent
@@ -77,7 +79,7 @@ def mle_bernoulli(x: ArrayLike) -> np.floating:
         if bad.any():
             raise ValueError(f"x must hold 0/1 (Bernoulli) observations; got {_first_bad(arr, bad)}")
         dtype = float_dtype(arr)
-        _, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64))
+        _, mean_scaled, exponent = _scaled_mean(arr)
         return dtype.type(np.ldexp(mean_scaled, exponent))
 
 
@@ -124,7 +126,7 @@ def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
         bad = (arr < 0) | (arr >= classes)
         if bad.any():
             raise ValueError(f"x must hold class labels in [0, {classes}); got {_first_bad(arr, bad)}")
-        counts = np.bincount(arr.reshape(-1).astype(np.intp), minlength=classes)
+        counts = np.bincount(arr.ravel().astype(np.intp), minlength=classes)
         return counts / arr.size
 
 
@@ -167,7 +169,7 @@ def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
         arr = check_nonempty_data(x, "x")
         check_finite(arr, "x")
         dtype = float_dtype(arr)
-        scaled, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64).reshape(-1))
+        scaled, mean_scaled, exponent = _scaled_mean(arr)
         deviation = scaled - mean_scaled
         with np.errstate(over="ignore"):  # a variance past the float range is inf, the right answer
             mean = np.ldexp(mean_scaled, exponent)
@@ -214,7 +216,7 @@ def mle_poisson(x: ArrayLike) -> np.floating:
         if bad.any():
             raise ValueError(f"x must hold non-negative integer counts; got {_first_bad(arr, bad)}")
         dtype = float_dtype(arr)
-        _, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64))
+        _, mean_scaled, exponent = _scaled_mean(arr)
         return dtype.type(np.ldexp(mean_scaled, exponent))
 
 
@@ -254,7 +256,7 @@ def mle_exponential(x: ArrayLike) -> np.floating:
         bad = arr < 0
         if bad.any():
             raise ValueError(f"x must hold non-negative observations; got {_first_bad(arr, bad)}")
-        _, mean_scaled, exponent = _scaled_mean(arr.astype(np.float64))
+        _, mean_scaled, exponent = _scaled_mean(arr)
         if mean_scaled == 0.0:
             raise ValueError("x is all zeros: the exponential likelihood grows without bound, so no MLE exists")
         dtype = float_dtype(arr)
@@ -300,5 +302,5 @@ def empirical_distribution(samples: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         arr = np.asarray(samples)
         if arr.size == 0:
             raise ValueError("samples is empty; an empirical distribution needs at least one observation")
-        values, counts = np.unique(arr.reshape(-1), return_counts=True)
+        values, counts = np.unique(arr.ravel(), return_counts=True)
         return values, counts / arr.size

@@ -186,7 +186,14 @@ def nll_loss(
     dimensions keep the classes last (torch: second); a target out of range raises
     the same way on every device; a weight must be finite and non-negative; a sample
     whose weight is 0 contributes 0 even when its log-probability is ``-inf``
-    (torch: ``0 * inf = NaN``).
+    (torch: ``0 * inf = NaN``), but a NaN log-probability gives NaN whatever its weight
+    (as in torch); an integer ``weight`` does not widen a float32 result.
+
+    Positive log-probabilities are accepted, as the contract settles (torch accepts
+    them too): ``nll_loss([[0.5, 2.0]], [0])`` is -0.5. A value above 0 is not the log
+    of a probability, and a negative "loss" is what raw probabilities passed in place
+    of log-probabilities give; the book's chapter on multiclass classification shows
+    that mistake, so mathlib returns the number rather than refusing it.
 
     Examples
     --------
@@ -284,25 +291,26 @@ def cross_entropy_loss(
     with terms where :math:`w_c y_{ic} = 0` equal to 0, and ``"mean"`` divides by the
     number of samples (torch's rule for probability targets, weights or not).
 
-    Numerical method: the full log-softmax is never formed. Rows are processed in
-    blocks of about 1 MiB, split between worker threads, one per core and at most
-    eight (NumPy releases the
-    GIL), each with one scratch buffer: ``exp`` into the buffer, the row sums, and
-    the gathered target logit (blocks of rows with at most 64 classes are laid out
-    transposed, so that the sums run across rows with SIMD). For index targets
-    without smoothing the shift by the max is skipped where it changes nothing:
-    ``nll_i = log sum_c exp(x_ic) - x_{i t_i}`` is used for every row whose sum is
-    finite and far above the underflow threshold (ordinary logits), which saves two
-    passes and the rounding of ``x - m``. Every other row (large, tiny, infinite or
-    NaN logits, or a small loss that ``log s - x_t`` would cancel) is recomputed
-    with the shift ``m_i`` as above, where :math:`\\log s_i` is evaluated as
-    ``log1p`` of the sum without one maximum's term, so that a loss near 0 (a
-    confident right prediction) keeps its relative precision: ``[50, 10, 10]`` with
-    target 0 gives :math:`8.4967 \\times 10^{-18}` (torch: 0). ``exp`` and the class
-    sums run in the logits' dtype; ``log s``, the target term and everything after
-    are float64. Measured against mpmath, per-sample float64 losses are within
-    :math:`2 \\times 10^{-15}` relative. Peak extra memory is a few blocks per
-    thread plus O(N) per-row values, never a copy of the logits.
+    Numerical method: the full log-softmax is never formed. The rows go through the
+    same blocked row kernel as ``log_softmax`` (blocks of about 1 MiB, one worker
+    thread per core and at most eight; NumPy releases the GIL): per block the row max
+    ``m_i``, ``d = x - m_i`` and ``exp(d)`` into two scratch buffers, the row sums, and
+    the gathered target term (blocks of rows with at most 64 classes are laid out
+    transposed, so that the sums run across rows with SIMD). Every row is shifted by
+    its max, so shifted or scaled logits cost what ordinary ones do. Where one class
+    dominates (the sum is below 2), :math:`\\log s_i` is ``log1p`` of the sum without
+    one maximum's term, so that a loss near 0 (a confident right prediction) keeps its
+    relative precision: ``[50, 10, 10]`` with target 0 gives
+    :math:`8.4967 \\times 10^{-18}` (torch: 0). Rows with an infinite max take the limit
+    rules above, inside their block. ``exp`` and the class sums run in the logits'
+    dtype (float16 in float32); ``log s``, the target term and everything after are
+    float64. With ``"mean"`` and ``"sum"`` each block is reduced as it is done, so the
+    peak extra memory is a few blocks per thread, whatever N: never a copy of the
+    logits, nor an array of per-sample losses.
+
+    Conventions: integer ``weight`` does not widen a float32 result; a NaN logit gives
+    a NaN loss even where its weight is 0 (as in torch), while an ignored target
+    contributes 0 whatever its logits.
 
     Differences from ``torch.nn.functional.cross_entropy``:
 
