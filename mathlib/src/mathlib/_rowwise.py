@@ -64,8 +64,10 @@ def _get_executor() -> ThreadPoolExecutor:
 
 
 def block_rows(n_cols: int) -> int:
-    """Rows per block: about ``BLOCK_BYTES`` of float64 working data."""
-    return max(1, BLOCK_BYTES // (8 * max(n_cols, 1)))
+    """Rows per block: about ``BLOCK_BYTES`` of float64 working data per buffer, half that
+    for short rows (a transposed block has one buffer more, and its rows are many)."""
+    size = BLOCK_BYTES if n_cols > TRANSPOSE_MAX_COLUMNS else BLOCK_BYTES // 2
+    return max(1, size // (8 * max(n_cols, 1)))
 
 
 def run_blocks(n_rows: int, rows_per_block: int, n_cols: int, work: Callable[[int, int, int], None]) -> None:
@@ -226,7 +228,9 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
     if dominated.size:
         # exp(d) = 1 exactly at the max (d = 0): drop one such term from the sum, in place
         # (no copy of the block), and put it back for the callers.
-        top = np.argmax(d, axis=axis)[dominated]
+        # d == 0 exactly at the max entries; argmax of that bool block (an eighth of
+        # the floats) avoids NumPy's copy of a float block for argmax along axis 0.
+        top = np.argmax(d == 0, axis=axis)[dominated]
         at_top = (top, dominated) if scratch.transposed else (dominated, top)
         e[at_top] = 0.0
         rest = sum_entries(e, axis)[dominated]
