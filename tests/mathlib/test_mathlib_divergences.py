@@ -308,7 +308,7 @@ def test_hellinger_distance_keeps_full_precision_near_p_equal_q(delta):
     p = np.array([0.5, 0.5])
     q = np.array([0.5 + delta, 0.5 - delta])
     exact = np.sqrt(0.5 * sum(((pi - qi) / (math.sqrt(pi) + math.sqrt(qi))) ** 2 for pi, qi in zip(p, q)))
-    assert hellinger_distance(p, q) == pytest.approx(exact, rel=1e-14)
+    assert hellinger_distance(p, q) == pytest.approx(exact, rel=1e-14, abs=0)
 
 
 def test_hellinger_distance_of_float32_inputs_is_float32():

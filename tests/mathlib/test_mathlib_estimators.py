@@ -218,11 +218,11 @@ def test_mle_gaussian_of_huge_values_of_both_signs_has_an_infinite_variance():
 def test_mle_gaussian_mean_of_huge_values_is_exact_to_rounding():
     x = np.array([1.5e308, 1.7e308, 1.1e308])
     mean, _ = mle_gaussian(x)
-    assert mean == pytest.approx(float(sum(map(fractions.Fraction, x)) / 3), rel=1e-15)
+    assert mean == pytest.approx(float(sum(map(fractions.Fraction, x)) / 3), rel=1e-15, abs=0)
 
 
 def test_mle_exponential_of_huge_waiting_times_is_their_reciprocal():
-    assert mle_exponential([1e308, 1e308]) == pytest.approx(1e-308, rel=1e-15)
+    assert mle_exponential([1e308, 1e308]) == pytest.approx(1e-308, rel=1e-15, abs=0)
 
 
 def test_mle_poisson_of_huge_counts_is_their_mean():
@@ -294,7 +294,7 @@ def test_mle_exponential_rate_past_the_float_range_is_inf_without_warning():
 def test_mle_gaussian_variance_of_tiny_values_keeps_its_precision():
     # [1e-300, 3e-300]: mean 2e-300, variance 1e-600 underflows to 0 only in the last step
     mean, var = mle_gaussian([1e-300, 3e-300])
-    assert mean == pytest.approx(2e-300, rel=1e-15)
+    assert mean == pytest.approx(2e-300, rel=1e-15, abs=0)
     assert var == 0.0
 
 

@@ -539,8 +539,8 @@ def test_cross_entropy_loss_of_a_confident_right_prediction_keeps_full_precision
     with mpmath.workprec(300):
         exact = float(mpmath.log1p(2 * mpmath.exp(-40)))
     for logits in ([[50.0, 10.0, 10.0]], np.float32([[50.0, 10.0, 10.0]])):
-        assert float(cross_entropy_loss(logits, [0])) == pytest.approx(exact, rel=1e-6)
-    assert float(cross_entropy_loss([[50.0, 10.0, 10.0]], [0])) == pytest.approx(exact, rel=1e-15)
+        assert float(cross_entropy_loss(logits, [0])) == pytest.approx(exact, rel=1e-6, abs=0)
+    assert float(cross_entropy_loss([[50.0, 10.0, 10.0]], [0])) == pytest.approx(exact, rel=1e-15, abs=0)
 
 
 @pytest.mark.parametrize("shift", [0.0, 100.0, -1000.0, 1e30])
@@ -574,13 +574,14 @@ def test_a_zero_weight_does_not_hide_a_nan_logit():
 @pytest.mark.parametrize("y", [0.0, 1.0, 0.25])
 def test_float32_binary_cross_entropy_with_logits_is_accurate_beyond_the_log1p_cutoff(x, y):
     # For |x| > 16.6 float32's 1 + exp(-|x|) rounds to 1; the loss must not become nan or 0 there.
-    for sign in (1.0, -1.0):
+    # Below float32's smallest normal number the loss is a subnormal: one subnormal spacing of slack.
+    for logit in (np.float32(x), np.float32(-x)):
         with mpmath.workprec(200):
-            z = mpmath.mpf(sign * x)
+            z = mpmath.mpf(float(logit))
             exact = float(y * mpmath.log1p(mpmath.exp(-z)) + (1 - y) * mpmath.log1p(mpmath.exp(z)))
-        got = binary_cross_entropy_with_logits(np.float32([sign * x]), np.float32([y]), reduction="none")
+        got = binary_cross_entropy_with_logits(np.float32([logit]), np.float32([y]), reduction="none")
         assert got.dtype == np.float32
-        assert float(got[0]) == pytest.approx(exact, rel=4e-7)
+        assert float(got[0]) == pytest.approx(exact, rel=4e-7, abs=float(np.finfo(np.float32).smallest_subnormal))
 
 
 def test_float32_binary_cross_entropy_with_logits_sum_past_the_float32_range_is_inf_without_warning():
@@ -600,7 +601,7 @@ def test_float32_binary_cross_entropy_with_logits_sum_past_the_float32_range_is_
     ],
 )
 def test_regression_losses_accept_zero_dimensional_inputs(call, expected):
-    assert float(call()) == pytest.approx(expected, rel=1e-15)
+    assert float(call()) == pytest.approx(expected, rel=1e-15, abs=0)
 
 
 @pytest.mark.parametrize("flag", ["log_input", "full"])
