@@ -302,3 +302,13 @@ def test_empirical_distribution_of_a_2d_sample_counts_every_entry():
     values, probs = empirical_distribution(np.array([[1, 2], [2, 2]]))
     np.testing.assert_array_equal(values, [1, 2])
     np.testing.assert_allclose(probs, [0.25, 0.75], rtol=1e-15)
+
+
+@pytest.mark.parametrize("estimator", [mle_bernoulli, mle_gaussian, mle_poisson, mle_exponential])
+def test_every_estimator_names_x_when_the_data_are_empty_or_nan(estimator):
+    with pytest.raises(ValueError) as error:
+        estimator([])
+    assert str(error.value) == "x is empty; an estimate needs at least one observation"
+    with pytest.raises(ValueError) as error:
+        estimator([NAN])
+    assert str(error.value) == "x contains NaN at index (0,)"

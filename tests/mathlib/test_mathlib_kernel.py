@@ -87,3 +87,16 @@ def test_cross_entropy_loss_never_copies_the_logits(shift, scale):
     finally:
         tracemalloc.stop()
     assert peak < x.nbytes / 8, f"peak {peak / 2**20:.1f} MiB for {x.nbytes / 2**20:.0f} MiB of logits"
+
+
+def test_the_worker_pool_is_created_once_and_reused():
+    from mathlib import _rowwise
+
+    assert _rowwise._get_executor() is _rowwise._get_executor()
+
+
+def test_log_softmax_takes_the_limit_row_by_row_when_several_rows_hold_plus_infinity():
+    # One +inf per row: each row is one-hot there, however many such rows share the block.
+    got = log_softmax(np.array([[np.inf, 0.0], [0.0, np.inf], [1.0, 2.0]]))
+    np.testing.assert_array_equal(got[:2], [[0.0, -np.inf], [-np.inf, 0.0]])
+    np.testing.assert_allclose(got[2], [-1.0 - math.log1p(math.exp(-1.0)), -math.log1p(math.exp(-1.0))], rtol=1e-15)

@@ -359,3 +359,11 @@ def test_log_softmax_takes_the_limit_at_infinite_logits(row, expected):
 
 def test_log_softmax_of_a_row_with_nan_is_all_nan():
     assert np.isnan(log_softmax([[0.0, NAN, 1.0], [0.0, 1.0, 2.0]])[0]).all()
+
+
+@pytest.mark.parametrize("function, name", [(sigmoid, "x"), (softplus, "x"), (log_sigmoid, "x"), (softmax, "x"),
+                                            (log_softmax, "x"), (logsumexp, "a")], ids=lambda v: getattr(v, "__name__", v))
+def test_non_numeric_input_raises_a_type_error_naming_the_argument(function, name):
+    with pytest.raises(TypeError) as error:
+        function(["a"])
+    assert str(error.value) == f"{name} must hold real numbers; got an array of dtype <U1"

@@ -58,7 +58,7 @@ def _get_executor() -> ThreadPoolExecutor:
     global _executor, _executor_pid
     with _executor_lock:
         if _executor is None or _executor_pid != os.getpid():
-            _executor = ThreadPoolExecutor(max_workers=num_workers(), thread_name_prefix="mathlib")
+            _executor = ThreadPoolExecutor(max_workers=num_workers(), thread_name_prefix="mathlib")  # pragma: no mutate (pool size and thread names change no result)
             _executor_pid = os.getpid()
         return _executor
 
@@ -356,7 +356,7 @@ def limit_log_softmax(rows: np.ndarray) -> np.ndarray:
     at_inf = rows == np.inf
     count = at_inf.sum(axis=1, keepdims=True)
     out = np.where(at_inf, np.where(count == 1, 0.0, np.nan), -np.inf)
-    out[count[:, 0] == 0] = np.nan
+    out[count[:, 0] == 0] = np.nan  # pragma: no mutate (None stored in a float array is NaN too)
     return out
 
 
