@@ -215,6 +215,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test that runs in seconds")
     parser.add_argument("--rounds", type=int, default=None, help="timed rounds per implementation")
+    parser.add_argument("--only", default=None, help="run only the cases of this function (e.g. logsumexp)")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     torch.set_num_threads(2)
@@ -238,6 +239,8 @@ def main() -> None:
     cases += bce_case(rng, bce_size)
     cases += information_cases(rng, info_shape)
 
+    if args.only:
+        cases = [case for case in cases if case[0] == args.only]
     # Time everything with the default allocator first, then measure memory with
     # mmap-per-allocation (which makes RSS exact but adds page faults to every call).
     times = [best_times(impls, rounds) for _, _, impls in cases]

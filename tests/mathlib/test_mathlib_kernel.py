@@ -42,7 +42,7 @@ def test_logsumexp_of_near_cancelling_rows_is_within_two_ulp_of_mpmath_in_a_larg
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("num_classes", [3, 64, 65, 5000])
 def test_row_functions_of_a_batch_spanning_many_blocks_equal_them_row_by_row(dtype, num_classes):
-    # Enough rows for several blocks of about 1 MiB and for every worker thread, with hard rows spread
+    # Enough rows for several blocks (half a MiB per buffer) and for every worker thread, with hard rows spread
     # through them: +-inf logits, a NaN, a confident row, and rows shifted far from 0.
     rng = np.random.default_rng(num_classes)
     n = max(8, 3 * (1 << 20) // (8 * num_classes))

@@ -3,7 +3,7 @@
 Private. How it works, in the order a call runs:
 
 1. The caller moves the reduced axes last: a 2-D C-contiguous array, one vector per row.
-2. ``run_blocks`` cuts the rows into fixed blocks of about ``BLOCK_BYTES`` of float64 work (the
+2. ``run_blocks`` cuts the rows into fixed blocks of ``BLOCK_BYTES`` of float64 work per buffer (the
    cut depends on the shape only, never on the thread count) and gives whole blocks to worker
    threads, one per core and at most ``MAX_WORKERS`` (NumPy releases the GIL in its loops).
 3. ``shift_block`` computes, for one block, what every caller needs: the row max ``m``,
@@ -30,7 +30,7 @@ import numpy as np
 
 __all__: list[str] = []
 
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 19
 MAX_WORKERS = 8
 # Below this many elements one thread does it all: starting threads would cost more.
 PARALLEL_MIN_ELEMENTS = 1 << 17
@@ -64,10 +64,9 @@ def _get_executor() -> ThreadPoolExecutor:
 
 
 def block_rows(n_cols: int) -> int:
-    """Rows per block: about ``BLOCK_BYTES`` of float64 working data per buffer, half that
-    for short rows (a transposed block has one buffer more, and its rows are many)."""
-    size = BLOCK_BYTES if n_cols > TRANSPOSE_MAX_COLUMNS else BLOCK_BYTES // 2
-    return max(1, size // (8 * max(n_cols, 1)))
+    """Rows per block: about ``BLOCK_BYTES`` of float64 working data per buffer (two or
+    three buffers per thread: the peak extra memory stays a few MiB whatever the input)."""
+    return max(1, BLOCK_BYTES // (8 * max(n_cols, 1)))
 
 
 def run_blocks(n_rows: int, rows_per_block: int, n_cols: int, work: Callable[[int, int, int], None]) -> None:

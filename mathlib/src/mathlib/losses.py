@@ -292,7 +292,7 @@ def cross_entropy_loss(
     number of samples (torch's rule for probability targets, weights or not).
 
     Numerical method: the full log-softmax is never formed. The rows go through the
-    same blocked row kernel as ``log_softmax`` (blocks of about 1 MiB, one worker
+    same blocked row kernel as ``log_softmax`` (blocks of half a MiB per buffer, one worker
     thread per core and at most eight; NumPy releases the GIL): per block the row max
     ``m_i``, ``d = x - m_i`` and ``exp(d)`` into two scratch buffers, the row sums, and
     the gathered target term (blocks of rows with at most 64 classes are laid out
