@@ -287,3 +287,30 @@ def test_divergences_in_float32_agree_with_float64(call):
     p = np.array([0.125, 0.25, 0.5, 0.125])
     q = np.array([0.25, 0.25, 0.25, 0.25])
     np.testing.assert_allclose(call(p.astype(np.float32), q.astype(np.float32)), call(p, q), rtol=1e-6)
+
+
+# --- edge of the float range and near p = q (issue 12: M2, M3) ---------------------------------------------
+
+
+def test_chi2_divergence_is_inf_without_warning_when_a_term_passes_the_float_range():
+    # (1 - 5e-324)^2 / 5e-324 = 2e323 > max float: the correctly rounded value is inf
+    assert chi2_divergence([0.0, 1.0], [1.0, 5e-324]) == INF
+
+
+def test_f_divergence_is_inf_without_warning_when_a_ratio_passes_the_float_range():
+    assert f_divergence([0.0, 1.0], [1.0, 5e-324], lambda t: (t - 1.0) ** 2) == INF
+
+
+@pytest.mark.parametrize("delta", [1e-12, 1e-14, 2**-50])
+def test_hellinger_distance_keeps_full_precision_near_p_equal_q(delta):
+    # Hand calculation: with p = (1/2, 1/2) and q = (1/2 + d, 1/2 - d),
+    # sqrt(p_i) - sqrt(q_i) = (p_i - q_i) / (sqrt(p_i) + sqrt(q_i)), and p_i - q_i is exact here.
+    p = np.array([0.5, 0.5])
+    q = np.array([0.5 + delta, 0.5 - delta])
+    exact = np.sqrt(0.5 * sum(((pi - qi) / (math.sqrt(pi) + math.sqrt(qi))) ** 2 for pi, qi in zip(p, q)))
+    assert hellinger_distance(p, q) == pytest.approx(exact, rel=1e-14, abs=0)
+
+
+def test_hellinger_distance_of_float32_inputs_is_float32():
+    got = hellinger_distance(np.float32([0.5, 0.5]), np.float32([0.25, 0.75]))
+    assert got.dtype == np.float32

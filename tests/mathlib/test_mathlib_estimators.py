@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fractions
 import math
 
 import numpy as np
@@ -198,3 +199,116 @@ def test_estimators_compute_integer_data_in_float64(estimator):
     result = estimator([1, 0, 1, 1])
     for value in result if isinstance(result, tuple) else (result,):
         assert np.asarray(value).dtype == np.float64
+
+
+# --- data near the float limit (issue 12: M2) -----------------------------------------------------------------
+
+
+def test_mle_gaussian_of_two_equal_huge_values_is_that_value_with_zero_variance():
+    mean, var = mle_gaussian([1e308, 1e308])
+    assert (mean, var) == (1e308, 0.0)
+
+
+def test_mle_gaussian_of_huge_values_of_both_signs_has_an_infinite_variance():
+    # mean 0, variance 1e616: past the float range, so inf is the correctly rounded value
+    mean, var = mle_gaussian([-1e308, 1e308])
+    assert (mean, var) == (0.0, INF)
+
+
+def test_mle_gaussian_mean_of_huge_values_is_exact_to_rounding():
+    x = np.array([1.5e308, 1.7e308, 1.1e308])
+    mean, _ = mle_gaussian(x)
+    assert mean == pytest.approx(float(sum(map(fractions.Fraction, x)) / 3), rel=1e-15, abs=0)
+
+
+def test_mle_exponential_of_huge_waiting_times_is_their_reciprocal():
+    assert mle_exponential([1e308, 1e308]) == pytest.approx(1e-308, rel=1e-15, abs=0)
+
+
+def test_mle_poisson_of_huge_counts_is_their_mean():
+    assert mle_poisson([1e308, 1e308]) == 1e308
+
+
+def test_mle_estimates_of_float16_data_are_float16():
+    assert mle_gaussian(np.float16([1.0, 2.0]))[1].dtype == np.float16
+    assert mle_exponential(np.float16([1.0, 3.0])).dtype == np.float16
+
+
+# --- error messages name the argument, the problem and the offending entry --------------------------------
+
+MESSAGES = [
+    (lambda: mle_bernoulli([]), "x is empty; an estimate needs at least one observation"),
+    (lambda: mle_bernoulli([0, 2]), "x must hold 0/1 (Bernoulli) observations; got 2 at index (1,)"),
+    (lambda: mle_bernoulli(np.array([[0, 1], [1, 3]])), "x must hold 0/1 (Bernoulli) observations; got 3 at index (1, 1)"),
+    (lambda: mle_bernoulli(np.float64(0.5)), "x must hold 0/1 (Bernoulli) observations; got 0.5"),
+    (lambda: mle_bernoulli([1.0, NAN]), "x contains NaN at index (1,)"),
+    (lambda: mle_categorical([], 4), "x is empty; an estimate needs at least one observation"),
+    (lambda: mle_categorical([0, 4], 4), "x must hold class labels in [0, 4); got 4 at index (1,)"),
+    (lambda: mle_categorical([True, False], 2), "x must hold integer class labels; got booleans"),
+    (lambda: mle_categorical([1.5, 0], 4), "x must hold integer class labels; got 1.5 at index (0,)"),
+    (lambda: mle_categorical([0], 0), "num_classes must be >= 1; got 0"),
+    (lambda: mle_categorical([0], 2.0), "num_classes must be an integer; got 2.0"),
+    (lambda: mle_categorical([0.0, INF], 4), "x must be finite; got inf at index (1,)"),
+    (lambda: mle_gaussian([1.0, INF]), "x must be finite; got inf at index (1,)"),
+    (lambda: mle_gaussian([]), "x is empty; an estimate needs at least one observation"),
+    (lambda: mle_poisson([True]), "x must hold non-negative integer counts; got booleans"),
+    (lambda: mle_poisson([1.5, 2]), "x must hold non-negative integer counts; got 1.5 at index (0,)"),
+    (lambda: mle_poisson([1.0, INF]), "x must be finite; got inf at index (1,)"),
+    (lambda: mle_poisson([1, -1]), "x must hold non-negative integer counts; got -1 at index (1,)"),
+    (lambda: mle_exponential([1.0, -0.5]), "x must hold non-negative observations; got -0.5 at index (1,)"),
+    (lambda: mle_exponential([0.0, 0.0]),
+     "x is all zeros: the exponential likelihood grows without bound, so no MLE exists"),
+    (lambda: mle_exponential([1.0, INF]), "x must be finite; got inf at index (1,)"),
+    (lambda: empirical_distribution([]), "samples is empty; an empirical distribution needs at least one observation"),
+]
+
+
+@pytest.mark.parametrize("call, message", MESSAGES, ids=[m for _, m in MESSAGES])
+def test_estimators_reject_bad_data_with_a_message_naming_the_argument_and_entry(call, message):
+    with pytest.raises(ValueError) as error:
+        call()
+    assert str(error.value) == message
+
+
+def test_mle_categorical_accepts_a_single_class():
+    np.testing.assert_array_equal(mle_categorical([0, 0, 0], num_classes=1), [1.0])
+
+
+def test_mle_categorical_counts_a_batch_of_labels_of_any_shape():
+    np.testing.assert_allclose(mle_categorical(np.array([[0, 1], [1, 1]]), num_classes=2), [0.25, 0.75], rtol=1e-15)
+
+
+def test_mle_categorical_accepts_whole_floats_as_labels():
+    np.testing.assert_allclose(mle_categorical([0.0, 2.0, 2.0], num_classes=3), [1 / 3, 0.0, 2 / 3], rtol=1e-15)
+
+
+def test_mle_poisson_accepts_whole_float_counts():
+    assert mle_poisson([0.0, 3.0]) == 1.5
+
+
+def test_mle_exponential_rate_past_the_float_range_is_inf_without_warning():
+    # 1 / 5e-324 = 2e323 > max float: inf is the correctly rounded rate
+    assert mle_exponential([5e-324, 5e-324]) == INF
+
+
+def test_mle_gaussian_variance_of_tiny_values_keeps_its_precision():
+    # [1e-300, 3e-300]: mean 2e-300, variance 1e-600 underflows to 0 only in the last step
+    mean, var = mle_gaussian([1e-300, 3e-300])
+    assert mean == pytest.approx(2e-300, rel=1e-15, abs=0)
+    assert var == 0.0
+
+
+def test_empirical_distribution_of_a_2d_sample_counts_every_entry():
+    values, probs = empirical_distribution(np.array([[1, 2], [2, 2]]))
+    np.testing.assert_array_equal(values, [1, 2])
+    np.testing.assert_allclose(probs, [0.25, 0.75], rtol=1e-15)
+
+
+@pytest.mark.parametrize("estimator", [mle_bernoulli, mle_gaussian, mle_poisson, mle_exponential])
+def test_every_estimator_names_x_when_the_data_are_empty_or_nan(estimator):
+    with pytest.raises(ValueError) as error:
+        estimator([])
+    assert str(error.value) == "x is empty; an estimate needs at least one observation"
+    with pytest.raises(ValueError) as error:
+        estimator([NAN])
+    assert str(error.value) == "x contains NaN at index (0,)"

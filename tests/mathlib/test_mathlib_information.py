@@ -97,7 +97,7 @@ def test_entropy_of_a_point_mass_is_exactly_zero_under_the_zero_log_zero_convent
     assert entropy([0.0, 1.0, 0.0]) == 0.0
 
 
-@pytest.mark.parametrize("base", [None, 2, 10, math.e, 0.5])
+@pytest.mark.parametrize("base", [None, 2, 10, math.e, 1.5])
 def test_entropy_matches_scipy_on_random_distributions(base):
     p = random_distributions(0, (6, 9))
     np.testing.assert_allclose(entropy(p, base=base), scipy.stats.entropy(p, base=base, axis=-1), rtol=1e-13)
@@ -424,15 +424,21 @@ INVALID_ROWS = {
 
 
 @pytest.mark.parametrize("call", WITH_BASE, ids=WITH_BASE_IDS)
-@pytest.mark.parametrize("base", [0, -2.0, 1, 1.0])
-def test_functions_with_a_base_reject_a_base_that_is_not_positive_or_is_one(call, base):
+@pytest.mark.parametrize("base", [0, -2.0, 1, 1.0, 0.5, 1 - 1e-12, math.inf, NAN, True, "2"])
+def test_functions_with_a_base_reject_a_base_that_is_not_above_one(call, base):
+    # A base in (0, 1) is refused too: its negative log would make every measure negative.
     with pytest.raises(ValueError, match="base"):
         call(base)
 
 
+def test_a_base_below_one_is_refused_rather_than_making_js_divergence_negative():
+    with pytest.raises(ValueError, match="> 1"):
+        js_divergence([1.0, 0.0], [0.0, 1.0], base=0.5)
+
+
 @pytest.mark.parametrize("call", WITH_BASE, ids=WITH_BASE_IDS)
-@pytest.mark.parametrize("base", [2, 10, 0.5, math.e])
-def test_functions_with_a_base_accept_any_other_positive_base(call, base):
+@pytest.mark.parametrize("base", [2, 10, 1.5, math.e, 1 + 1e-9])
+def test_functions_with_a_base_accept_any_base_above_one(call, base):
     assert np.all(np.isfinite(call(base)))
 
 
@@ -520,3 +526,35 @@ def test_information_functions_in_float32_agree_with_float64(call):
 def test_information_functions_compute_integer_input_in_float64():
     assert np.asarray(entropy([0, 1, 0])).dtype == np.float64
     assert np.asarray(kl_divergence([1, 0], [1, 0])).dtype == np.float64
+
+
+# --- float16 and unorderable labels (issue 12: M4, L6) --------------------------------------------------------
+
+
+def test_entropy_accepts_a_float16_distribution_with_the_float16_tolerance():
+    # float16 [.1, .2, .7] sums to 1.0002 in float64: within 16 eps(float16) sqrt(3) = 0.027, not
+    # within the float32 tolerance 3.3e-6. The result is float16, computed in float64.
+    p = np.float16([0.1, 0.2, 0.7])
+    got = entropy(p)
+    assert got.dtype == np.float16
+    exact = -sum(float(v) * math.log(float(v)) for v in p)
+    assert float(got) == pytest.approx(exact, rel=1e-3, abs=0)
+
+
+def test_entropy_rejects_a_float16_vector_that_misses_the_float16_tolerance():
+    with pytest.raises(ValueError, match="sums to"):
+        entropy(np.float16([0.1, 0.2, 0.6]))
+
+
+def test_kl_divergence_of_float16_distributions_is_float16():
+    assert kl_divergence(np.float16([0.5, 0.5]), np.float16([0.25, 0.75])).dtype == np.float16
+
+
+def test_information_gain_of_labels_that_cannot_be_ordered_raises_a_value_error():
+    with pytest.raises(ValueError, match="labels must hold values of one orderable kind"):
+        information_gain([None, None, 1, 1], [0, 0, 1, 1])
+
+
+def test_information_gain_of_groups_that_cannot_be_ordered_raises_a_value_error():
+    with pytest.raises(ValueError, match="groups must hold values of one orderable kind"):
+        information_gain([0, 0, 1, 1], [None, "a", 1, 1])

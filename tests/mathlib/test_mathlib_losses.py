@@ -7,12 +7,14 @@ everything here needs only NumPy and scipy.
 from __future__ import annotations
 
 import math
+import os
 
 import mpmath
 import numpy as np
 import pytest
 import scipy.special
 
+from mathlib import _rowwise
 from mathlib import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -504,3 +506,176 @@ def test_losses_preserve_float_dtype(call, dtype):
 def test_losses_in_float32_agree_with_float64(call):
     x = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.5]])
     np.testing.assert_allclose(call(x.astype(np.float32)), call(x), rtol=2e-6)
+
+
+# --- issue 12: infinities, confident predictions, zero weights, dtypes, 0-d inputs, flags -------------------
+
+
+@pytest.mark.parametrize(
+    "logits, target, expected",
+    [
+        ([[INF, 0.0, 1.0]], [1], INF),  # the only +inf is another class: probability 0
+        ([[INF, 0.0, 1.0]], [0], 0.0),  # the only +inf is the target: probability 1
+        ([[0.0, -INF, 1.0]], [1], INF),  # a masked class as the target
+        ([[-INF, -INF, -INF]], [0], NAN),  # no distribution at all
+        ([[INF, INF, 1.0]], [0], NAN),  # the target shares +inf: its share is undefined
+        ([[INF, INF, 1.0]], [2], INF),  # whatever the split, class 2 gets nothing
+    ],
+)
+def test_cross_entropy_loss_at_infinite_logits_is_the_limit(logits, target, expected):
+    np.testing.assert_array_equal(cross_entropy_loss(logits, target, reduction="none"), [expected])
+
+
+@pytest.mark.parametrize("smoothing", [0.3, 1.0])
+def test_cross_entropy_loss_with_smoothing_is_inf_when_a_smoothed_class_has_probability_zero(smoothing):
+    # [inf, inf, 1]: class 2 has probability 0 whatever the split of the two +inf, and smoothing gives
+    # it mass, so -log 0 = inf; the undefined split of the other two cannot change that.
+    assert cross_entropy_loss([[INF, INF, 1.0]], [2], label_smoothing=smoothing) == INF
+    assert cross_entropy_loss([[INF, INF, 1.0]], np.array([[0.0, 0.0, 1.0]]), label_smoothing=smoothing) == INF
+
+
+def test_cross_entropy_loss_of_a_confident_right_prediction_keeps_full_precision():
+    # -log softmax([50, 10, 10])_0 = log1p(2 exp(-40)), at 300 bits
+    with mpmath.workprec(300):
+        exact = float(mpmath.log1p(2 * mpmath.exp(-40)))
+    for logits in ([[50.0, 10.0, 10.0]], np.float32([[50.0, 10.0, 10.0]])):
+        assert float(cross_entropy_loss(logits, [0])) == pytest.approx(exact, rel=1e-6, abs=0)
+    assert float(cross_entropy_loss([[50.0, 10.0, 10.0]], [0])) == pytest.approx(exact, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("shift", [0.0, 100.0, -1000.0, 1e30])
+def test_cross_entropy_loss_is_invariant_to_shifting_the_logits(shift):
+    # By hand, for logits [s + 2, s, s]: -log(e^2 / (e^2 + 2)) = log1p(2 e^-2) for target 0, and
+    # -log(1 / (e^2 + 2)) = 2 + log1p(2 e^-2) for target 1.
+    logits = np.array([[2.0, 0.0, 0.0], [2.0, 0.0, 0.0]]) + shift
+    expected = [math.log1p(2 * math.exp(-2.0)), 2.0 + math.log1p(2 * math.exp(-2.0))]
+    if shift == 1e30:  # the differences 2 are lost in rounding: all three logits are equal
+        expected = [math.log(3.0), math.log(3.0)]
+    np.testing.assert_allclose(cross_entropy_loss(logits, [0, 1], reduction="none"), expected, rtol=1e-14)
+
+
+def test_cross_entropy_loss_gives_a_zero_weight_class_masked_with_minus_inf_nothing():
+    # torch: 0 * -inf = nan in the smoothing term. Class 1 has weight 0, so it contributes 0; the rest is
+    # (1 - 0.1) * 1 * (-log 1) + 0.1 / 2 * (1 * -log 1) = 0.
+    loss = cross_entropy_loss([[0.0, -INF]], [0], weight=[1.0, 0.0], label_smoothing=0.1)
+    assert loss == 0.0
+
+
+def test_a_zero_weight_does_not_hide_a_nan_logit():
+    # torch gives nan: 0 * nan is nan. Only an ignored target contributes 0 whatever its logits.
+    assert np.isnan(cross_entropy_loss([[NAN, 0.0]], [1], weight=[1.0, 0.0], reduction="none")[0])
+    assert np.isnan(nll_loss([[NAN, 0.0]], [0], weight=[0.0, 1.0], reduction="none")[0])
+    assert np.isnan(binary_cross_entropy_with_logits([NAN], [1.0], weight=[0.0], reduction="none")[0])
+    assert np.isnan(binary_cross_entropy_with_logits([NAN], [1.0], pos_weight=[0.0], reduction="none")[0])
+    assert cross_entropy_loss([[NAN, 0.0]], [-100], reduction="sum") == 0.0
+
+
+@pytest.mark.parametrize("x", [16.7, 17.0, 20.0, 30.0, 88.0, 100.0, 1e4])
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.25])
+def test_float32_binary_cross_entropy_with_logits_is_accurate_beyond_the_log1p_cutoff(x, y):
+    # For |x| > 16.6 float32's 1 + exp(-|x|) rounds to 1; the loss must not become nan or 0 there.
+    # Below float32's smallest normal number the loss is a subnormal: one subnormal spacing of slack.
+    for logit in (np.float32(x), np.float32(-x)):
+        with mpmath.workprec(200):
+            z = mpmath.mpf(float(logit))
+            exact = float(y * mpmath.log1p(mpmath.exp(-z)) + (1 - y) * mpmath.log1p(mpmath.exp(z)))
+        got = binary_cross_entropy_with_logits(np.float32([logit]), np.float32([y]), reduction="none")
+        assert got.dtype == np.float32
+        assert float(got[0]) == pytest.approx(exact, rel=4e-7, abs=float(np.finfo(np.float32).smallest_subnormal))
+
+
+def test_float32_binary_cross_entropy_with_logits_sum_past_the_float32_range_is_inf_without_warning():
+    x = np.float32([3e38, 3e38])
+    assert binary_cross_entropy_with_logits(x, np.float32([0.0, 0.0]), reduction="sum") == INF
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: mse_loss(1.0, 3.0), 4.0),
+        (lambda: l1_loss(1.0, 3.0), 2.0),
+        (lambda: mse_loss(1.0, 3.0, reduction="none"), 4.0),
+        (lambda: poisson_nll_loss(1.0, 3.0), math.e - 3.0),  # exp(1) - 3 * 1
+        (lambda: poisson_nll_loss(2.0, 3.0, log_input=False), 2.0 - 3.0 * math.log(2.0 + 1e-8)),
+        (lambda: gaussian_nll_loss(1.0, 3.0, 2.0), 0.5 * (math.log(2.0) + 4.0 / 2.0)),
+    ],
+)
+def test_regression_losses_accept_zero_dimensional_inputs(call, expected):
+    assert float(call()) == pytest.approx(expected, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("flag", ["log_input", "full"])
+@pytest.mark.parametrize("value", ["no", "False", 1, 0, None])
+def test_poisson_nll_loss_flags_must_be_bools(flag, value):
+    with pytest.raises(ValueError, match=f"{flag} must be a bool"):
+        poisson_nll_loss([1.0], [1.0], **{flag: value})
+
+
+def test_poisson_nll_loss_accepts_numpy_bools():
+    assert poisson_nll_loss([0.0], [1.0], log_input=np.True_, full=np.False_) == 1.0
+
+
+F32 = np.float32
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cross_entropy_loss(F32([[1.0, 2.0, 3.0]]), [0], weight=[1, 2, 3]),
+        lambda: cross_entropy_loss(F32([[1.0, 2.0, 3.0]]), [0], weight=[1, 2, 3], reduction="none"),
+        lambda: cross_entropy_loss(F32([[1.0, 2.0, 3.0]]), F32([[0.5, 0.5, 0.0]]), weight=[1, 2, 3]),
+        lambda: nll_loss(F32([[-1.0, -2.0]]), [0], weight=[1, 2]),
+        lambda: binary_cross_entropy(F32([0.5]), F32([1.0]), weight=[2]),
+        lambda: binary_cross_entropy(F32([0.5]), F32([1.0]), weight=2.0),
+        lambda: binary_cross_entropy_with_logits(F32([0.5]), F32([1.0]), weight=[2], pos_weight=[3]),
+        lambda: binary_cross_entropy_with_logits(F32([0.5]), F32([1.0]), weight=2.0, pos_weight=3),
+        lambda: gaussian_nll_loss(F32([1.0]), F32([2.0]), 1.0),
+        lambda: gaussian_nll_loss(F32([1.0]), F32([2.0]), [1]),
+    ],
+)
+def test_integer_weights_and_python_scalars_keep_a_float32_result_float32(call):
+    assert np.asarray(call()).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "call, dtype",
+    [
+        (lambda: cross_entropy_loss(F32([[1.0, 2.0]]), [0], weight=np.float64([1.0, 2.0])), np.float64),
+        (lambda: cross_entropy_loss(np.float64([[1.0, 2.0]]), F32([[0.5, 0.5]])), np.float64),
+        (lambda: cross_entropy_loss(np.float16([[1.0, 2.0]]), [0]), np.float16),
+        (lambda: cross_entropy_loss(np.float16([[1.0, 2.0]]), [0], weight=F32([1.0, 2.0])), np.float32),
+        (lambda: cross_entropy_loss([[1, 2]], [0]), np.float64),
+        (lambda: binary_cross_entropy_with_logits(np.float16([1.0]), np.float16([1.0])), np.float16),
+        (lambda: binary_cross_entropy_with_logits(F32([1.0]), F32([1.0]), weight=np.float64([2.0])), np.float64),
+        (lambda: mse_loss(np.float16([1.0]), np.float16([2.0])), np.float16),
+    ],
+)
+def test_mixed_dtypes_give_the_result_type_of_the_floating_arguments(call, dtype):
+    assert np.asarray(call()).dtype == dtype
+
+
+def test_cross_entropy_loss_of_mixed_dtypes_is_computed_in_the_wider_one():
+    # float32 logits with float64 weights: float64 result, as accurate as all-float64 input.
+    logits = np.float32([[0.1, 0.2, 0.3]])
+    weight = np.array([1.0, 2.0, 3.0])
+    wide = cross_entropy_loss(logits.astype(np.float64), [2], weight=weight)
+    assert cross_entropy_loss(logits, [2], weight=weight) == wide
+
+
+def test_float16_cross_entropy_loss_is_the_float64_loss_rounded_to_float16():
+    logits = np.float16([[1.5, -2.0, 0.25], [3.0, 3.0, -1.0]])
+    expected = cross_entropy_loss(logits.astype(np.float64), [0, 2], reduction="none").astype(np.float16)
+    np.testing.assert_array_equal(cross_entropy_loss(logits, [0, 2], reduction="none"), expected)
+
+
+def test_nll_loss_accepts_positive_values_and_returns_what_they_give():
+    # The contract: nll_loss does not check that its input is log-probabilities (the book shows what raw
+    # probabilities give: a negative "loss").
+    assert nll_loss([[0.5, 2.0]], [0]) == -0.5
+
+
+def test_docstrings_state_the_thread_count_the_kernel_uses():
+    assert _rowwise.num_workers() == max(1, min(len(os.sched_getaffinity(0)), 8))
+    for function in (cross_entropy_loss, binary_cross_entropy_with_logits):
+        assert "two worker threads" not in function.__doc__
+        assert "at most" in function.__doc__ and "eight" in function.__doc__

@@ -285,3 +285,85 @@ def test_float32_logsumexp_does_not_overflow_where_float32_exp_would():
 
 
 # --- public surface ------------------------------------------------------------------------------------
+
+
+# --- issue 12: 0-d axes, log_sigmoid(inf), float16, underflow under any error state -------------------
+
+
+@pytest.mark.parametrize("function", ALONG_AXIS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("axis", [5, 1, -2, (0, 1), 1.0])
+def test_a_scalar_input_refuses_an_axis_other_than_none_zero_or_minus_one(function, axis):
+    with pytest.raises(ValueError, match="axis"):
+        function(3.0, axis=axis)
+
+
+@pytest.mark.parametrize("axis", [None, 0, -1, (), (0,), (-1,)])
+def test_a_scalar_input_is_a_one_element_vector_along_axis_none_zero_or_minus_one(axis):
+    # log(exp(3)) = 3, softmax of one logit is 1, its log is 0
+    assert logsumexp(3.0, axis=axis) == 3.0
+    assert softmax(3.0, axis=axis) == 1.0
+    assert log_softmax(3.0, axis=axis) == 0.0
+
+
+def test_log_sigmoid_of_plus_infinity_is_plus_zero():
+    got = log_sigmoid(INF)
+    assert got == 0.0 and not np.signbit(got)
+
+
+@pytest.mark.parametrize("function", ELEMENTWISE + ALONG_AXIS, ids=lambda f: f.__name__)
+def test_float16_input_gives_float16_output(function):
+    assert np.asarray(function(np.float16([1.0, -2.0, 3.0]))).dtype == np.float16
+
+
+@pytest.mark.parametrize("function", ELEMENTWISE + ALONG_AXIS, ids=lambda f: f.__name__)
+def test_float16_results_are_the_float64_results_rounded_to_float16(function):
+    x = np.float16([1.5, -2.25, 3.0, -7.0])
+    expected = np.asarray(function(x.astype(np.float64))).astype(np.float16)
+    np.testing.assert_array_equal(np.asarray(function(x)), expected)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: softplus(-800.0),
+        lambda: log_sigmoid(800.0),
+        lambda: sigmoid(-800.0),
+        lambda: logsumexp([0.0, -800.0]),
+        lambda: softmax([0.0, -800.0]),
+        lambda: log_softmax(np.float32([0.0, -200.0])),
+    ],
+    ids=["softplus", "log_sigmoid", "sigmoid", "logsumexp", "softmax", "log_softmax"],
+)
+def test_underflow_to_zero_is_silent_even_when_numpy_is_told_to_raise_on_it(call):
+    # exp(-800) underflows; that is the right answer, whatever np.seterr says.
+    with np.errstate(under="raise"):
+        call()
+
+
+def test_log_softmax_keeps_full_precision_for_a_confident_row():
+    # -log(1 + 2 exp(-40)) at 300 bits, by hand: the max entry is -2 exp(-40) (1 - exp(-40) + ...).
+    with mpmath.workprec(300):
+        exact = -mpmath.log1p(2 * mpmath.exp(-40))
+    got = log_softmax([50.0, 10.0, 10.0])[0]
+    assert float(got) == pytest.approx(float(exact), rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("row, expected", [([0.0, INF, 1.0], [-INF, 0.0, -INF]),
+                                           ([INF, INF, 1.0], [NAN, NAN, -INF]),
+                                           ([-INF, -INF], [NAN, NAN]),
+                                           ([-INF, 0.0], [-INF, 0.0])])
+def test_log_softmax_takes_the_limit_at_infinite_logits(row, expected):
+    np.testing.assert_array_equal(log_softmax(row), expected)
+    np.testing.assert_array_equal(softmax(row), np.exp(expected))
+
+
+def test_log_softmax_of_a_row_with_nan_is_all_nan():
+    assert np.isnan(log_softmax([[0.0, NAN, 1.0], [0.0, 1.0, 2.0]])[0]).all()
+
+
+@pytest.mark.parametrize("function, name", [(sigmoid, "x"), (softplus, "x"), (log_sigmoid, "x"), (softmax, "x"),
+                                            (log_softmax, "x"), (logsumexp, "a")], ids=lambda v: getattr(v, "__name__", v))
+def test_non_numeric_input_raises_a_type_error_naming_the_argument(function, name):
+    with pytest.raises(TypeError) as error:
+        function(["a"])
+    assert str(error.value) == f"{name} must hold real numbers; got an array of dtype <U1"

@@ -7,11 +7,10 @@ argument and the problem (which row, which entry, which value).
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -20,23 +19,15 @@ __all__: list[str] = []
 
 REDUCTIONS = ("none", "mean", "sum")
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def quiet_underflow(func: F) -> F:
-    """Run ``func`` with floating-point underflow ignored, whatever ``np.seterr`` says.
+def ignore_underflow() -> np.errstate:
+    """The floating-point error state every public function runs in: underflow ignored.
 
     Gradual underflow to 0 is the correct result everywhere in mathlib (``exp(-800)``,
-    ``p * log q`` for tiny ``p``), so no accepted input may warn about it. Divisions by
-    zero, invalid operations and overflows are handled where they occur instead.
+    ``p * log q`` for tiny ``p``), so no accepted input may warn or raise about it,
+    whatever ``np.seterr`` says. Divisions by zero, invalid operations and overflows are
+    handled where they occur instead.
     """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(under="ignore"):
-            return func(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+    return np.errstate(under="ignore")
 
 
 class TargetIndexError(IndexError, ValueError):
@@ -61,19 +52,30 @@ def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
 def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
     """The floating dtype a computation on ``arrays`` returns.
 
-    The floating arrays decide (``result_type`` of their dtypes); integer and bool
-    arrays adopt it; with no floating array the result is float64. float16 computes
-    in float32 and extended precision in float64.
+    The floating arrays decide (``result_type`` of their dtypes: float16, float32 or
+    float64); integer and bool arrays adopt it; with no floating array the result is
+    float64. Extended precision returns float64. None entries (absent arguments, and
+    Python scalars, which like NumPy's own never widen an array) are skipped.
     """
     kinds = [a.dtype for a in arrays if a is not None and a.dtype.kind == "f"]
     if not kinds:
         return np.dtype(np.float64)
     dtype = np.result_type(*kinds)
-    if dtype.itemsize < 4:
-        return np.dtype(np.float32)
     if dtype.itemsize > 8:
         return np.dtype(np.float64)
     return dtype
+
+
+def compute_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype that code working "in the input's dtype" uses: float16 works in float32
+    (NumPy's float16 loops round every step and have no SIMD), and rounds once at the end."""
+    return np.dtype(np.float32) if dtype.itemsize < 4 else np.dtype(dtype)
+
+
+def weak(value: Any, arr: np.ndarray) -> np.ndarray | None:
+    """``arr``, or None when ``value`` is a Python number: such a scalar argument (a
+    ``weight=2.0``, a ``var=1.0``) does not decide the result's dtype."""
+    return None if isinstance(value, (int, float)) else arr
 
 
 def as_float_array(x: ArrayLike, name: str, dtype: np.dtype | None = None) -> np.ndarray:
@@ -91,14 +93,20 @@ def scalar_or_array(result: np.ndarray) -> Any:
 
 
 def log_of_base(base: Any) -> float | None:
-    """``log(base)``, or None for nats; raises for an invalid base."""
+    """``log(base)``, or None for nats; raises for an invalid base.
+
+    A base must be a finite number > 1. The contract refuses ``base <= 0`` and
+    ``base == 1``; mathlib also refuses a base in ``(0, 1)``, whose negative logarithm
+    would turn every entropy and divergence negative (``js_divergence`` of disjoint
+    distributions in base 1/2 would be -1, against its range ``[0, log 2]``).
+    """
     if base is None:
         return None
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, (numbers.Real, np.floating, np.integer)):
-        raise ValueError(f"base must be None (nats) or a real number > 0 other than 1; got {base!r}")
+        raise ValueError(f"base must be None (nats) or a real number > 1; got {base!r}")
     value = float(base)
-    if not math.isfinite(value) or value <= 0.0 or value == 1.0:
-        raise ValueError(f"base must be a finite number > 0 other than 1 (None means nats); got {base!r}")
+    if not (math.isfinite(value) and value > 1.0):
+        raise ValueError(f"base must be a finite number > 1 (None means nats, 2 bits); got {base!r}")
     return math.log(value)
 
 
@@ -142,6 +150,13 @@ def check_integer_scalar(value: Any, name: str, *, low: int | None = None) -> in
     return number
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """A flag: Python or NumPy bool only (a string such as ``"no"`` is not False)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool; got {value!r}")
+    return bool(value)
+
+
 def check_callable(f: Any, name: str) -> Callable[..., Any]:
     if not callable(f):
         raise ValueError(f"{name} must be callable; got {f!r}")
@@ -172,6 +187,22 @@ def normalize_axes(axis: Any, ndim: int, name: str) -> tuple[int, ...]:
             raise ValueError(f"axis {axis} repeats an axis")
         return tuple(sorted(axes))
     return (normalize_axis(axis, ndim, name),)
+
+
+def check_scalar_axis(axis: Any, name: str) -> None:
+    """The ``axis`` of a reduction over a 0-d array, which is a one-element vector (as in
+    torch): None, ``()``, 0 or -1 (alone or in a tuple); anything else raises."""
+    if axis is None or (isinstance(axis, tuple) and len(axis) == 0):
+        return
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
+            raise ValueError(f"axis must be an integer; got {axis!r}")
+    if len(axes) != 1 or int(axes[0]) not in (0, -1):
+        raise ValueError(
+            f"axis {axis!r} is out of bounds for {name} with 0 dimensions "
+            "(a scalar is a one-element vector: axis may be None, 0 or -1)"
+        )
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
@@ -335,8 +366,9 @@ def check_in_range(x: np.ndarray, name: str, low: float | None, high: float | No
 
 
 def check_nonnegative_weight(weight: ArrayLike, name: str) -> np.ndarray:
-    """A finite, non-negative weight array."""
-    arr = as_float_array(weight, name)
+    """A finite, non-negative weight array, in its own dtype (an integer weight does not
+    widen a float32 result)."""
+    arr = as_real_array(weight, name)
     check_finite(arr, name)
     check_in_range(arr, name, 0.0, None, "non-negative")
     return arr

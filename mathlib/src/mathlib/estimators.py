@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import check_finite, check_integer_scalar, check_nonempty_data, float_dtype, quiet_underflow
+from ._validation import check_finite, check_integer_scalar, check_nonempty_data, float_dtype, ignore_underflow
 
 __all__ = [
     "mle_bernoulli",
@@ -15,6 +15,17 @@ __all__ = [
     "mle_exponential",
     "empirical_distribution",
 ]
+
+
+def _scaled_mean(data: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """``(scaled, mean_scaled, exponent)`` with ``scaled = data / 2**exponent`` exactly (in
+    float64, flattened) and ``|scaled| < 1``, so that no sum overflows: ``mean(data) =
+    mean_scaled * 2**exponent`` even near the float limit (``[1e308, 1e308]``, whose plain
+    sum is inf)."""
+    wide = data.astype(np.float64).ravel()  # pragma: no mutate (astype(None) is float64 too: equivalent)
+    exponent = int(np.frexp(np.max(np.abs(wide)))[1])
+    scaled = np.ldexp(wide, -exponent)
+    return scaled, float(np.mean(scaled)), exponent
 
 
 def _first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
@@ -30,7 +41,6 @@ def _check_integral(arr: np.ndarray, name: str, what: str) -> None:
             raise ValueError(f"{name} must hold {what}; got {_first_bad(arr, bad)}")
 
 
-@quiet_underflow
 def mle_bernoulli(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of a Bernoulli success probability from 0/1 data.
 
@@ -63,15 +73,16 @@ def mle_bernoulli(x: ArrayLike) -> np.floating:
     >>> float(mle_bernoulli([True, False]))
     0.5
     """
-    arr = check_nonempty_data(x, "x")
-    bad = (arr != 0) & (arr != 1)
-    if bad.any():
-        raise ValueError(f"x must hold 0/1 (Bernoulli) observations; got {_first_bad(arr, bad)}")
-    dtype = float_dtype(arr)
-    return dtype.type(np.mean(arr, dtype=np.float64))
+    with ignore_underflow():
+        arr = check_nonempty_data(x, "x")
+        bad = (arr != 0) & (arr != 1)
+        if bad.any():
+            raise ValueError(f"x must hold 0/1 (Bernoulli) observations; got {_first_bad(arr, bad)}")
+        dtype = float_dtype(arr)
+        _, mean_scaled, exponent = _scaled_mean(arr)
+        return dtype.type(np.ldexp(mean_scaled, exponent))
 
 
-@quiet_underflow
 def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
     """Maximum likelihood estimate of categorical class probabilities, ``counts / m``.
 
@@ -106,19 +117,19 @@ def mle_categorical(x: ArrayLike, num_classes: int) -> np.ndarray:
     >>> mle_categorical([0, 2, 2, 1, 2], num_classes=4)
     array([0.2, 0.2, 0.6, 0. ])
     """
-    classes = check_integer_scalar(num_classes, "num_classes", low=1)
-    arr = check_nonempty_data(x, "x")
-    if arr.dtype.kind == "b":
-        raise ValueError("x must hold integer class labels; got booleans")
-    _check_integral(arr, "x", "integer class labels")
-    bad = (arr < 0) | (arr >= classes)
-    if bad.any():
-        raise ValueError(f"x must hold class labels in [0, {classes}); got {_first_bad(arr, bad)}")
-    counts = np.bincount(arr.reshape(-1).astype(np.intp), minlength=classes)
-    return counts / arr.size
+    with ignore_underflow():
+        classes = check_integer_scalar(num_classes, "num_classes", low=1)
+        arr = check_nonempty_data(x, "x")
+        if arr.dtype.kind == "b":
+            raise ValueError("x must hold integer class labels; got booleans")
+        _check_integral(arr, "x", "integer class labels")
+        bad = (arr < 0) | (arr >= classes)
+        if bad.any():
+            raise ValueError(f"x must hold class labels in [0, {classes}); got {_first_bad(arr, bad)}")
+        counts = np.bincount(arr.ravel().astype(np.intp), minlength=classes)
+        return counts / arr.size
 
 
-@quiet_underflow
 def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
     """Maximum likelihood estimates ``(mean, var)`` of a Gaussian, ``var`` biased (divide by ``m``).
 
@@ -154,17 +165,18 @@ def mle_gaussian(x: ArrayLike) -> tuple[np.floating, np.floating]:
     >>> float(mean), float(var)
     (2.5, 1.25)
     """
-    arr = check_nonempty_data(x, "x")
-    check_finite(arr, "x")
-    dtype = float_dtype(arr)
-    wide = arr.astype(np.float64).reshape(-1)
-    mean = wide.mean()
-    deviation = wide - mean
-    var = np.mean(deviation * deviation)
-    return dtype.type(mean), dtype.type(var)
+    with ignore_underflow():
+        arr = check_nonempty_data(x, "x")
+        check_finite(arr, "x")
+        dtype = float_dtype(arr)
+        scaled, mean_scaled, exponent = _scaled_mean(arr)
+        deviation = scaled - mean_scaled
+        with np.errstate(over="ignore"):  # a variance past the float range is inf, the right answer
+            mean = np.ldexp(mean_scaled, exponent)
+            var = np.ldexp(np.mean(deviation * deviation), 2 * exponent)
+            return dtype.type(mean), dtype.type(var)
 
 
-@quiet_underflow
 def mle_poisson(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of a Poisson rate from non-negative integer counts.
 
@@ -195,18 +207,19 @@ def mle_poisson(x: ArrayLike) -> np.floating:
     >>> float(mle_poisson([0, 1, 2, 5]))
     2.0
     """
-    arr = check_nonempty_data(x, "x")
-    if arr.dtype.kind == "b":
-        raise ValueError("x must hold non-negative integer counts; got booleans")
-    _check_integral(arr, "x", "non-negative integer counts")
-    bad = arr < 0
-    if bad.any():
-        raise ValueError(f"x must hold non-negative integer counts; got {_first_bad(arr, bad)}")
-    dtype = float_dtype(arr)
-    return dtype.type(np.mean(arr, dtype=np.float64))
+    with ignore_underflow():
+        arr = check_nonempty_data(x, "x")
+        if arr.dtype.kind == "b":
+            raise ValueError("x must hold non-negative integer counts; got booleans")
+        _check_integral(arr, "x", "non-negative integer counts")
+        bad = arr < 0
+        if bad.any():
+            raise ValueError(f"x must hold non-negative integer counts; got {_first_bad(arr, bad)}")
+        dtype = float_dtype(arr)
+        _, mean_scaled, exponent = _scaled_mean(arr)
+        return dtype.type(np.ldexp(mean_scaled, exponent))
 
 
-@quiet_underflow
 def mle_exponential(x: ArrayLike) -> np.floating:
     """Maximum likelihood estimate of an exponential rate, ``lambda = 1 / mean``.
 
@@ -237,19 +250,20 @@ def mle_exponential(x: ArrayLike) -> np.floating:
     >>> float(mle_exponential([0.5, 1.5, 2.0]))
     0.75
     """
-    arr = check_nonempty_data(x, "x")
-    check_finite(arr, "x")
-    bad = arr < 0
-    if bad.any():
-        raise ValueError(f"x must hold non-negative observations; got {_first_bad(arr, bad)}")
-    mean = float(np.mean(arr, dtype=np.float64))
-    if mean == 0.0:
-        raise ValueError("x is all zeros: the exponential likelihood grows without bound, so no MLE exists")
-    dtype = float_dtype(arr)
-    return dtype.type(1.0 / mean)
+    with ignore_underflow():
+        arr = check_nonempty_data(x, "x")
+        check_finite(arr, "x")
+        bad = arr < 0
+        if bad.any():
+            raise ValueError(f"x must hold non-negative observations; got {_first_bad(arr, bad)}")
+        _, mean_scaled, exponent = _scaled_mean(arr)
+        if mean_scaled == 0.0:
+            raise ValueError("x is all zeros: the exponential likelihood grows without bound, so no MLE exists")
+        dtype = float_dtype(arr)
+        with np.errstate(over="ignore"):  # a rate past the float range is inf, the right answer
+            return dtype.type(np.ldexp(1.0 / mean_scaled, -exponent))
 
 
-@quiet_underflow
 def empirical_distribution(samples: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Empirical distribution of samples: sorted distinct values and their relative frequencies.
 
@@ -284,8 +298,9 @@ def empirical_distribution(samples: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     >>> values, probs
     (array([1, 3]), array([0.25, 0.75]))
     """
-    arr = np.asarray(samples)
-    if arr.size == 0:
-        raise ValueError("samples is empty; an empirical distribution needs at least one observation")
-    values, counts = np.unique(arr.reshape(-1), return_counts=True)
-    return values, counts / arr.size
+    with ignore_underflow():
+        arr = np.asarray(samples)
+        if arr.size == 0:
+            raise ValueError("samples is empty; an empirical distribution needs at least one observation")
+        values, counts = np.unique(arr.ravel(), return_counts=True)
+        return values, counts / arr.size

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
-    quiet_underflow,
+    ignore_underflow,
     as_real_array,
     broadcast_pair,
     check_1d_nonempty,
@@ -83,6 +83,17 @@ def _p_log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return terms
 
 
+def _codes(values: np.ndarray, name: str) -> np.ndarray:
+    """The index of each value among the sorted distinct values (``numpy.unique``)."""
+    try:
+        _, codes = np.unique(values, return_inverse=True)
+    except TypeError:  # an object array whose values cannot be ordered (None next to 1)
+        raise ValueError(
+            f"{name} must hold values of one orderable kind (numbers, or strings); got {values.tolist()!r:.80}"
+        ) from None
+    return codes
+
+
 def _finish(result: np.ndarray, dtype: np.dtype, log_base: float | None, low: float = 0.0,
             high: float | None = None) -> Any:
     """Clip rounding excursions outside ``[low, high]``, convert base and dtype."""
@@ -103,7 +114,6 @@ def _pair(p: ArrayLike, q: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray
 # --------------------------------------------------------------------------- public
 
 
-@quiet_underflow
 def self_information(p: ArrayLike, base: float | None = None) -> np.ndarray | np.floating:
     """Self-information (surprisal) ``-log p`` of event probabilities, elementwise.
 
@@ -139,17 +149,17 @@ def self_information(p: ArrayLike, base: float | None = None) -> np.ndarray | np
     >>> float(self_information(0.0))
     inf
     """
-    arr = as_real_array(p, "p")
-    arr = arr.astype(float_dtype(arr), copy=False)
-    check_in_range(arr, "p", 0.0, 1.0, "a probability in [0, 1]")
-    log_base = log_of_base(base)
-    wide = arr.astype(np.float64, copy=False)
-    with np.errstate(divide="ignore"):
-        result = 0.0 - np.log(wide)  # +0, not -0, at p = 1
-    return scalar_or_array(np.asarray(to_base(result, log_base)).astype(arr.dtype, copy=False))
+    with ignore_underflow():
+        arr = as_real_array(p, "p")
+        arr = arr.astype(float_dtype(arr), copy=False)
+        check_in_range(arr, "p", 0.0, 1.0, "a probability in [0, 1]")
+        log_base = log_of_base(base)
+        wide = arr.astype(np.float64, copy=False)
+        with np.errstate(divide="ignore"):
+            result = 0.0 - np.log(wide)  # +0, not -0, at p = 1
+        return scalar_or_array(np.asarray(to_base(result, log_base)).astype(arr.dtype, copy=False))
 
 
-@quiet_underflow
 def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Shannon entropy ``H(p) = -sum p log p`` of probability vectors along ``axis``.
 
@@ -201,13 +211,13 @@ def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarr
     >>> entropy([[0.25, 0.25, 0.25, 0.25], [0.5, 0.5, 0.0, 0.0]], base=2)
     array([2., 1.])
     """
-    arr = check_probabilities(p, "p", axis)
-    log_base = log_of_base(base)
-    result = -np.sum(_p_log_q(arr, arr), axis=axis)
-    return _finish(result, arr.dtype, log_base)
+    with ignore_underflow():
+        arr = check_probabilities(p, "p", axis)
+        log_base = log_of_base(base)
+        result = -np.sum(_p_log_q(arr, arr), axis=axis)
+        return _finish(result, arr.dtype, log_base)
 
 
-@quiet_underflow
 def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Cross-entropy ``H(p, q) = -sum p log q`` along ``axis``.
 
@@ -254,13 +264,13 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     >>> float(cross_entropy([0.5, 0.5], [1.0, 0.0]))
     inf
     """
-    p_b, q_b, ax, dtype = _pair(p, q, axis)
-    log_base = log_of_base(base)
-    result = -np.sum(_p_log_q(p_b, q_b), axis=ax)
-    return _finish(result, dtype, log_base)
+    with ignore_underflow():
+        p_b, q_b, ax, dtype = _pair(p, q, axis)
+        log_base = log_of_base(base)
+        result = -np.sum(_p_log_q(p_b, q_b), axis=ax)
+        return _finish(result, dtype, log_base)
 
 
-@quiet_underflow
 def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Kullback-Leibler divergence ``KL(p || q) = sum p log(p / q)`` along ``axis``.
 
@@ -315,13 +325,13 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     >>> float(kl_divergence([0.5, 0.5], [1.0, 0.0]))
     inf
     """
-    p_b, q_b, ax, dtype = _pair(p, q, axis)
-    log_base = log_of_base(base)
-    result = np.sum(_p_log_ratio(p_b, q_b), axis=ax)
-    return _finish(result, dtype, log_base)
+    with ignore_underflow():
+        p_b, q_b, ax, dtype = _pair(p, q, axis)
+        log_base = log_of_base(base)
+        result = np.sum(_p_log_ratio(p_b, q_b), axis=ax)
+        return _finish(result, dtype, log_base)
 
 
-@quiet_underflow
 def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
     """Jensen-Shannon divergence (not its square root) along ``axis``.
 
@@ -369,14 +379,14 @@ def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     >>> float(js_divergence([0.5, 0.5], [0.5, 0.5]))
     0.0
     """
-    p_b, q_b, ax, dtype = _pair(p, q, axis)
-    log_base = log_of_base(base)
-    mixture = 0.5 * (p_b.astype(np.float64) + q_b.astype(np.float64))
-    result = 0.5 * np.sum(_p_log_ratio(p_b, mixture), axis=ax) + 0.5 * np.sum(_p_log_ratio(q_b, mixture), axis=ax)
-    return _finish(result, dtype, log_base, high=math.log(2.0))
+    with ignore_underflow():
+        p_b, q_b, ax, dtype = _pair(p, q, axis)
+        log_base = log_of_base(base)
+        mixture = 0.5 * (p_b.astype(np.float64) + q_b.astype(np.float64))
+        result = 0.5 * np.sum(_p_log_ratio(p_b, mixture), axis=ax) + 0.5 * np.sum(_p_log_ratio(q_b, mixture), axis=ax)
+        return _finish(result, dtype, log_base, high=math.log(2.0))
 
 
-@quiet_underflow
 def joint_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Joint entropy ``H(X, Y)`` of a 2-D joint probability table.
 
@@ -411,13 +421,13 @@ def joint_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     >>> float(joint_entropy([[0.25, 0.25], [0.25, 0.25]], base=2))
     2.0
     """
-    table = check_joint_table(pxy, "pxy")
-    log_base = log_of_base(base)
-    result = -np.sum(_p_log_q(table, table))
-    return _finish(np.asarray(result), table.dtype, log_base)
+    with ignore_underflow():
+        table = check_joint_table(pxy, "pxy")
+        log_base = log_of_base(base)
+        result = -np.sum(_p_log_q(table, table))
+        return _finish(np.asarray(result), table.dtype, log_base)
 
 
-@quiet_underflow
 def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Conditional entropy ``H(Y | X)`` of a 2-D joint probability table.
 
@@ -456,14 +466,14 @@ def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> np.floatin
     >>> float(conditional_entropy(pxy, base=2))  # Y is a fair bit when X = 0, fixed when X = 1
     0.5
     """
-    table = check_joint_table(pxy, "pxy")
-    log_base = log_of_base(base)
-    px = table.astype(np.float64).sum(axis=1, keepdims=True)
-    result = -np.sum(_p_log_ratio(table, px))
-    return _finish(np.asarray(result), table.dtype, log_base)
+    with ignore_underflow():
+        table = check_joint_table(pxy, "pxy")
+        log_base = log_of_base(base)
+        px = table.astype(np.float64).sum(axis=1, keepdims=True)  # pragma: no mutate (astype(None) is float64)
+        result = -np.sum(_p_log_ratio(table, px))
+        return _finish(np.asarray(result), table.dtype, log_base)
 
 
-@quiet_underflow
 def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating:
     """Mutual information ``I(X; Y)`` of a 2-D joint probability table.
 
@@ -501,15 +511,15 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating
     >>> float(mutual_information([[0.25, 0.25], [0.25, 0.25]]))  # independent
     0.0
     """
-    table = check_joint_table(pxy, "pxy")
-    log_base = log_of_base(base)
-    wide = table.astype(np.float64)
-    product = np.outer(wide.sum(axis=1), wide.sum(axis=0))
-    result = np.sum(_p_log_ratio(wide, product))
-    return _finish(np.asarray(result), table.dtype, log_base)
+    with ignore_underflow():
+        table = check_joint_table(pxy, "pxy")
+        log_base = log_of_base(base)
+        wide = table.astype(np.float64)
+        product = np.outer(wide.sum(axis=1), wide.sum(axis=0))
+        result = np.sum(_p_log_ratio(wide, product))
+        return _finish(np.asarray(result), table.dtype, log_base)
 
 
-@quiet_underflow
 def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = None) -> np.floating:
     """Information gain of splitting ``labels`` into ``groups`` (decision-tree criterion).
 
@@ -558,29 +568,30 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
     >>> float(information_gain(labels, [0, 1, 0, 1], base=2))  # a useless split
     0.0
     """
-    label_arr = check_1d_nonempty(labels, "labels")
-    group_arr = check_1d_nonempty(groups, "groups")
-    if label_arr.shape != group_arr.shape:
-        raise ValueError(
-            f"labels and groups must have the same length; got {label_arr.shape[0]} and {group_arr.shape[0]}"
-        )
-    log_base = log_of_base(base)
-    _, label_codes = np.unique(label_arr, return_inverse=True)
-    _, group_codes = np.unique(group_arr, return_inverse=True)
-    label_codes = label_codes.reshape(-1).astype(np.int64)
-    group_codes = group_codes.reshape(-1).astype(np.int64)
-    n_labels = int(label_codes.max()) + 1
-    n_groups = int(group_codes.max()) + 1
-    n = label_codes.size
-    counts = np.bincount(group_codes * n_labels + label_codes, minlength=n_groups * n_labels)
-    counts = counts.reshape(n_groups, n_labels)
-    n_group = counts.sum(axis=1, keepdims=True)
-    n_label = counts.sum(axis=0, keepdims=True)
-    expected = n_group * n_label  # n_k n_c, exact in int64
-    numerator = counts * n - expected  # n_kc n - n_k n_c, exact
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log1p(numerator / expected)
-        terms = np.where(counts > 0, counts / n * log_ratio, 0.0)
-    result = np.asarray(np.sum(terms))
-    entropy_labels = -np.sum(_p_log_q(n_label / n, n_label / n))
-    return _finish(result, np.dtype(np.float64), log_base, high=float(entropy_labels))
+    with ignore_underflow():
+        label_arr = check_1d_nonempty(labels, "labels")
+        group_arr = check_1d_nonempty(groups, "groups")
+        if label_arr.shape != group_arr.shape:
+            raise ValueError(
+                f"labels and groups must have the same length; got {label_arr.shape[0]} and {group_arr.shape[0]}"
+            )
+        log_base = log_of_base(base)
+        label_codes = _codes(label_arr, "labels")
+        group_codes = _codes(group_arr, "groups")
+        label_codes = label_codes.reshape(-1).astype(np.int64)
+        group_codes = group_codes.reshape(-1).astype(np.int64)
+        n_labels = int(label_codes.max()) + 1
+        n_groups = int(group_codes.max()) + 1
+        n = label_codes.size
+        counts = np.bincount(group_codes * n_labels + label_codes, minlength=n_groups * n_labels)
+        counts = counts.reshape(n_groups, n_labels)
+        n_group = counts.sum(axis=1, keepdims=True)
+        n_label = counts.sum(axis=0, keepdims=True)
+        expected = n_group * n_label  # n_k n_c, exact in int64
+        numerator = counts * n - expected  # n_kc n - n_k n_c, exact
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_ratio = np.log1p(numerator / expected)
+            terms = np.where(counts > 0, counts / n * log_ratio, 0.0)
+        result = np.asarray(np.sum(terms))
+        entropy_labels = -np.sum(_p_log_q(n_label / n, n_label / n))
+        return _finish(result, np.dtype(np.float64), log_base, high=float(entropy_labels))

@@ -8,6 +8,7 @@ dimensions torch puts the classes second (``(N, C, d1, ...)``) and mathlib does 
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,9 @@ from numpy.typing import ArrayLike
 
 from . import _rowwise
 from ._validation import (
-    quiet_underflow,
+    ignore_underflow,
     as_real_array,
+    check_bool,
     check_broadcast_to,
     check_class_targets,
     check_class_weight,
@@ -27,7 +29,9 @@ from ._validation import (
     check_real_scalar,
     check_reduction,
     check_same_shape,
+    compute_dtype,
     float_dtype,
+    weak,
     scalar_or_array,
 )
 
@@ -43,6 +47,8 @@ __all__ = [
 ]
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# Elements per block of binary_cross_entropy_with_logits: four float32 scratch rows stay in cache.
+_BCE_BLOCK = 1 << 15
 
 
 # --------------------------------------------------------------------------- private helpers
@@ -56,6 +62,7 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: floa
     """
     # Overflow to inf (a float64 sum past 1.8e308, or a cast to float32) is the right
     # answer, as is NaN from inf - inf or 0 / 0: none of them may warn.
+    loss = np.asarray(loss)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if reduction == "none":
             return scalar_or_array(loss.astype(dtype, copy=False))
@@ -67,13 +74,31 @@ def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: floa
 
 
 def _masked_product(a: np.ndarray, b: np.ndarray, zero_where: np.ndarray) -> np.ndarray:
-    """``a * b`` with the entries where ``zero_where`` holds set to 0 (so 0 * inf is 0)."""
+    """``a * b`` in float64 with the entries where ``zero_where`` holds set to 0 (so 0 * inf is 0)."""
     a, b = np.asarray(a), np.asarray(b)
     shape = np.broadcast_shapes(a.shape, b.shape, np.shape(zero_where))
     out = np.zeros(shape, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         np.multiply(a, b, out=out, where=~zero_where)
     return out
+
+
+def _weighted(weight: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """``weight * value`` where a zero weight gives 0 even against an infinite value, but
+    never hides a NaN value (as in torch, a NaN input gives a NaN loss whatever its weight)."""
+    weight, value = np.asarray(weight), np.asarray(value)
+    return _masked_product(weight, value, (weight == 0) & ~np.isnan(value))
+
+
+def _weighted_surprisal_sum(coef: np.ndarray, log_probs: np.ndarray) -> np.ndarray:
+    """``-sum_c coef_c log_probs_c`` per row for limit log-probabilities (NaN where a split
+    between several ``+inf`` logits is undefined, but known to lie in ``[-inf, 0]``).
+
+    A zero coefficient gives 0. One ``+inf`` term makes the sum ``+inf`` whatever the
+    undefined terms are, since each of them is ``>= 0``.
+    """
+    terms = _masked_product(coef, 0.0 - log_probs, coef == 0)
+    return np.where((terms == np.inf).any(axis=-1), np.inf, terms.sum(axis=-1))
 
 
 def _logits_and_classes(logits: ArrayLike, name: str) -> tuple[np.ndarray, int]:
@@ -107,7 +132,6 @@ def _explicit_log_probs(rows: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- public
 
 
-@quiet_underflow
 def nll_loss(
     log_probs: ArrayLike,
     target: ArrayLike,
@@ -162,7 +186,14 @@ def nll_loss(
     dimensions keep the classes last (torch: second); a target out of range raises
     the same way on every device; a weight must be finite and non-negative; a sample
     whose weight is 0 contributes 0 even when its log-probability is ``-inf``
-    (torch: ``0 * inf = NaN``).
+    (torch: ``0 * inf = NaN``), but a NaN log-probability gives NaN whatever its weight
+    (as in torch); an integer ``weight`` does not widen a float32 result.
+
+    Positive log-probabilities are accepted, as the contract settles (torch accepts
+    them too): ``nll_loss([[0.5, 2.0]], [0])`` is -0.5. A value above 0 is not the log
+    of a probability, and a negative "loss" is what raw probabilities passed in place
+    of log-probabilities give; the book's chapter on multiclass classification shows
+    that mistake, so mathlib returns the number rather than refusing it.
 
     Examples
     --------
@@ -176,23 +207,24 @@ def nll_loss(
     >>> nll_loss(log_probs, [0, -100], reduction="none")
     array([0.69314718, 0.        ])
     """
-    arr, num_classes = _logits_and_classes(log_probs, "log_probs")
-    t = _index_target(target, arr.shape[:-1], "log_probs")
-    index = check_integer_scalar(ignore_index, "ignore_index")
-    reduction = check_reduction(reduction)
-    ignored = check_class_targets(t, num_classes, index)
-    w = check_class_weight(weight, num_classes)
-    dtype = float_dtype(arr, w)
-    safe_target = t if ignored is None else np.where(ignored, 0, t)
-    picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
-    sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
-    if ignored is not None:
-        sample_weight[ignored] = 0.0
-    loss = 0.0 - _masked_product(sample_weight, picked, sample_weight == 0)  # +0, not -0, when ignored
-    return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
+    with ignore_underflow():
+        arr, num_classes = _logits_and_classes(log_probs, "log_probs")
+        t = _index_target(target, arr.shape[:-1], "log_probs")
+        index = check_integer_scalar(ignore_index, "ignore_index")
+        reduction = check_reduction(reduction)
+        ignored = check_class_targets(t, num_classes, index)
+        w = check_class_weight(weight, num_classes)
+        dtype = float_dtype(arr, w)
+        safe_target = t if ignored is None else np.where(ignored, 0, t)
+        picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
+        sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
+        loss = 0.0 - _weighted(sample_weight, picked)  # 0 - x: a zero loss is +0, not -0
+        if ignored is not None:
+            sample_weight[ignored] = 0.0
+            loss[ignored] = 0.0
+        return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
 
 
-@quiet_underflow
 def cross_entropy_loss(
     logits: ArrayLike,
     target: ArrayLike,
@@ -259,24 +291,26 @@ def cross_entropy_loss(
     with terms where :math:`w_c y_{ic} = 0` equal to 0, and ``"mean"`` divides by the
     number of samples (torch's rule for probability targets, weights or not).
 
-    Numerical method: the full log-softmax is never formed. Rows are processed in
-    blocks of about 1 MiB, split between two worker threads (NumPy releases the
-    GIL), each with one scratch buffer: ``exp`` into the buffer, the row sums, and
-    the gathered target logit (blocks of rows with at most 64 classes are laid out
-    transposed, so that the sums run across rows with SIMD). For index targets
-    without smoothing the shift by the max is skipped where it changes nothing:
-    ``nll_i = log sum_c exp(x_ic) - x_{i t_i}`` is used for every row whose sum is
-    finite and far above the underflow threshold (ordinary logits), which saves two
-    passes and the rounding of ``x - m``. Every other row (large, tiny, infinite or
-    NaN logits, or a small loss that ``log s - x_t`` would cancel) is recomputed
-    with the shift ``m_i`` as above, where :math:`\\log s_i` is evaluated as
-    ``log1p`` of the sum without one maximum's term, so that a loss near 0 (a
-    confident right prediction) keeps its relative precision: ``[50, 10, 10]`` with
-    target 0 gives :math:`8.4967 \\times 10^{-18}` (torch: 0). ``exp`` and the class
-    sums run in the logits' dtype; ``log s``, the target term and everything after
-    are float64. Measured against mpmath, per-sample float64 losses are within
-    :math:`2 \\times 10^{-15}` relative. Peak extra memory is a few blocks per
-    thread plus O(N) per-row values, never a copy of the logits.
+    Numerical method: the full log-softmax is never formed. The rows go through the
+    same blocked row kernel as ``log_softmax`` (blocks of half a MiB per buffer, one worker
+    thread per core and at most eight; NumPy releases the GIL): per block the row max
+    ``m_i``, ``d = x - m_i`` and ``exp(d)`` into two scratch buffers, the row sums, and
+    the gathered target term (blocks of rows with at most 64 classes are laid out
+    transposed, so that the sums run across rows with SIMD). Every row is shifted by
+    its max, so shifted or scaled logits cost what ordinary ones do. Where one class
+    dominates (the sum is below 2), :math:`\\log s_i` is ``log1p`` of the sum without
+    one maximum's term, so that a loss near 0 (a confident right prediction) keeps its
+    relative precision: ``[50, 10, 10]`` with target 0 gives
+    :math:`8.4967 \\times 10^{-18}` (torch: 0). Rows with an infinite max take the limit
+    rules above, inside their block. ``exp`` and the class sums run in the logits'
+    dtype (float16 in float32); ``log s``, the target term and everything after are
+    float64. With ``"mean"`` and ``"sum"`` each block is reduced as it is done, so the
+    peak extra memory is a few blocks per thread, whatever N: never a copy of the
+    logits, nor an array of per-sample losses.
+
+    Conventions: integer ``weight`` does not widen a float32 result; a NaN logit gives
+    a NaN loss even where its weight is 0 (as in torch), while an ignored target
+    contributes 0 whatever its logits.
 
     Differences from ``torch.nn.functional.cross_entropy``:
 
@@ -310,88 +344,144 @@ def cross_entropy_loss(
     >>> float(cross_entropy_loss([0.0, -np.inf], np.array([1.0, 0.0])))  # torch: nan
     0.0
     """
-    arr, num_classes = _logits_and_classes(logits, "logits")
-    smoothing = check_real_scalar(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    reduction = check_reduction(reduction)
-    index = check_integer_scalar(ignore_index, "ignore_index")
-    w = check_class_weight(weight, num_classes)
-    t = as_real_array(target, "target")
-    batch_shape = arr.shape[:-1]
-    if t.dtype.kind in "iu":
-        t = _index_target(t, batch_shape, "logits")
-        return _cross_entropy_index(arr, t, w, index, reduction, smoothing, num_classes)
-    if t.dtype.kind == "f" and t.shape == arr.shape:
-        if index != -100:
+    with ignore_underflow():
+        arr, num_classes = _logits_and_classes(logits, "logits")
+        smoothing = check_real_scalar(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+        reduction = check_reduction(reduction)
+        index = check_integer_scalar(ignore_index, "ignore_index")
+        w = check_class_weight(weight, num_classes)
+        t = as_real_array(target, "target")
+        batch_shape = arr.shape[:-1]
+        if t.dtype.kind in "iu":
+            t = _index_target(t, batch_shape, "logits")
+            return _cross_entropy_index(arr, t, w, index, reduction, smoothing, num_classes)
+        if t.dtype.kind == "f" and t.shape == arr.shape:
+            if index != -100:
+                raise ValueError(
+                    f"ignore_index={index} applies only to class-index targets; target holds class probabilities"
+                )
+            y = check_probabilities(t, "target", -1)
+            return _cross_entropy_probs(arr, y, w, reduction, smoothing, num_classes)
+        if t.dtype.kind == "f" and t.shape == batch_shape:
             raise ValueError(
-                f"ignore_index={index} applies only to class-index targets; target holds class probabilities"
+                f"target of shape {t.shape} looks like class indices but has dtype {t.dtype}; "
+                "use an integer dtype (or pass class probabilities of shape logits.shape)"
             )
-        y = check_probabilities(t, "target", -1)
-        return _cross_entropy_probs(arr, y, w, reduction, smoothing, num_classes)
-    if t.dtype.kind == "f" and t.shape == batch_shape:
         raise ValueError(
-            f"target of shape {t.shape} looks like class indices but has dtype {t.dtype}; "
-            "use an integer dtype (or pass class probabilities of shape logits.shape)"
+            f"target must be integer class indices of shape {batch_shape} or class probabilities of shape "
+            f"{arr.shape}; got dtype {t.dtype} and shape {t.shape}"
         )
-    raise ValueError(
-        f"target must be integer class indices of shape {batch_shape} or class probabilities of shape "
-        f"{arr.shape}; got dtype {t.dtype} and shape {t.shape}"
-    )
+
+
+def _blockwise_loss(rows: np.ndarray, work_dtype: np.dtype, block_loss: Any, reduction: str,
+                    dtype: np.dtype, batch_shape: tuple[int, ...]) -> Any:
+    """Run the row kernel over ``rows`` and reduce the per-sample losses block by block.
+
+    ``block_loss(start, stop, shifted)`` returns the float64 losses of rows
+    ``start:stop`` and their share of the ``"mean"`` denominator. With ``"mean"`` and
+    ``"sum"`` only one sum per block is kept, never an array of per-sample losses.
+    """
+    keep = reduction == "none"
+    per_sample = np.empty(rows.shape[0], dtype=dtype) if keep else None
+    n_blocks = -(-rows.shape[0] // _rowwise.block_rows(rows.shape[1]))
+    sums = np.zeros(n_blocks)
+    denominators = np.zeros(n_blocks)
+
+    def finish(index: int, start: int, stop: int, shifted: _rowwise.Shifted) -> None:
+        loss, denominator = block_loss(start, stop, shifted)
+        if keep:
+            per_sample[start:stop] = loss  # a float32 overflow to inf is the right answer
+        else:
+            sums[index] = np.sum(loss)
+            denominators[index] = denominator
+
+    _rowwise.run_kernel(rows, work_dtype, False, finish)
+    if keep:
+        return scalar_or_array(per_sample.reshape(batch_shape))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        total = np.sum(sums)
+        if reduction == "sum":
+            return dtype.type(total)
+        return dtype.type(total / np.sum(denominators))
+
+
+def _logit_rows(arr: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
+    """The logits as rows (a view when they are contiguous) and the kernel's work dtype."""
+    rows = arr.reshape(-1, arr.shape[-1])
+    if rows.dtype.kind != "f":
+        rows = rows.astype(np.float64)
+    return np.ascontiguousarray(rows), compute_dtype(dtype)
 
 
 def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, index: int, reduction: str,
                          smoothing: float, num_classes: int) -> Any:
-    ignored = check_class_targets(t, num_classes, index)
+    ignored_any = check_class_targets(t, num_classes, index) is not None
     dtype = float_dtype(arr, w)
-    rows = np.ascontiguousarray(arr.reshape(-1, num_classes).astype(dtype, copy=False))
-    target = t.reshape(-1).astype(np.intp, copy=False)
-    if ignored is not None:
-        ignored = ignored.reshape(-1)
-        target = np.where(ignored, 0, target)
-    nll, smooth, special = _rowwise.cross_entropy_rows(rows, target, None, w, smoothing > 0)
-    if special.any():
-        log_probs = _explicit_log_probs(rows[special])
-        nll[special] = 0.0 - log_probs[np.arange(log_probs.shape[0]), target[special]]
+    rows, work_dtype = _logit_rows(arr, dtype)
+    target = t.reshape(-1)
+    class_weight = None if w is None else w.astype(np.float64)
+    weight_sum = float(num_classes) if w is None else float(np.sum(class_weight))
+    weight_work = None if w is None else w.astype(work_dtype)
+
+    def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
+        k = stop - start
+        t_block = target[start:stop]
+        ignored = t_block == index if ignored_any else None
+        t_safe = t_block if ignored is None else np.where(ignored, 0, t_block)
+        columns = np.arange(k)
+        d = shifted.d
+        d_target = (d[t_safe, columns] if shifted.transposed else d[columns, t_safe]).astype(np.float64)
+        nll = shifted.log_s - d_target
+        smooth = None
+        redo = shifted.hard
+        if smoothing > 0:
+            weights = None if weight_work is None else np.expand_dims(weight_work, 1 - shifted.axis)
+            dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis)
+            smooth = weight_sum * shifted.log_s - dot
+            # 0 * -inf in the weighted dot: a class of weight 0 masked with -inf.
+            redo = redo | (np.isnan(smooth) & ~np.isnan(shifted.m))
+        if redo.any():
+            log_probs = _explicit_log_probs(rows[start:stop][redo])
+            nll[redo] = 0.0 - log_probs[np.arange(log_probs.shape[0]), t_safe[redo]]
+            if smooth is not None:
+                coef = np.ones(num_classes) if class_weight is None else class_weight
+                smooth[redo] = _weighted_surprisal_sum(np.broadcast_to(coef, log_probs.shape), log_probs)
+        sample_weight = np.ones(k) if class_weight is None else class_weight[t_safe]
+        loss = nll if smoothing == 0 and class_weight is None else _weighted((1.0 - smoothing) * sample_weight, nll)
         if smooth is not None:
-            class_weight = np.ones(num_classes) if w is None else w.astype(np.float64)
-            smooth[special] = 0.0 - np.sum(_masked_product(class_weight, log_probs, class_weight == 0), axis=1)
-    if w is None and ignored is None and smooth is None:
-        # The common case: the per-row nll is the loss, the mean divides by N.
-        return _reduce(nll.reshape(t.shape), reduction, dtype)
-    sample_weight = np.ones(nll.shape) if w is None else w.astype(np.float64)[target]
-    if ignored is not None:
-        sample_weight[ignored] = 0.0
-    nll_coef = (1.0 - smoothing) * sample_weight
-    loss = _masked_product(nll_coef, nll, nll_coef == 0)
-    if smooth is not None:
-        not_counted = np.zeros(nll.shape, dtype=bool) if ignored is None else ignored
-        loss += _masked_product(smoothing / num_classes, smooth, not_counted)
-    return _reduce(loss.reshape(t.shape), reduction, dtype, denominator=float(np.sum(sample_weight)))
+            loss = loss + (smoothing / num_classes) * smooth
+        if ignored is not None:
+            sample_weight[ignored] = 0.0
+            loss[ignored] = 0.0
+        return loss, float(np.sum(sample_weight))
+
+    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, t.shape)
 
 
 def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, reduction: str, smoothing: float,
                          num_classes: int) -> Any:
     dtype = float_dtype(arr, y, w)
-    rows = np.ascontiguousarray(arr.reshape(-1, num_classes).astype(dtype, copy=False))
+    rows, work_dtype = _logit_rows(arr, dtype)
     y_rows = y.reshape(-1, num_classes)
     class_weight = None if w is None else w.astype(np.float64)
 
-    def coef_of(y_block: np.ndarray) -> np.ndarray:
-        c = y_block.astype(np.float64)
+    def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
+        coef = y_rows[start:stop].astype(np.float64)
         if smoothing > 0:
-            c = c * (1.0 - smoothing) + smoothing / num_classes
+            coef = coef * (1.0 - smoothing) + smoothing / num_classes
         if class_weight is not None:
-            c = c * class_weight
-        return c
+            coef = coef * class_weight
+        laid_out = coef.T if shifted.transposed else coef
+        products = np.multiply(laid_out, shifted.d, where=laid_out != 0, out=np.zeros(laid_out.shape))
+        nll = coef.sum(axis=1) * shifted.log_s - _rowwise.sum_entries(products, shifted.axis)
+        if shifted.hard.any():
+            nll[shifted.hard] = _weighted_surprisal_sum(coef[shifted.hard],
+                                                        _explicit_log_probs(rows[start:stop][shifted.hard]))
+        return nll, float(stop - start)
 
-    nll, _, special = _rowwise.cross_entropy_rows(rows, None, lambda a, b: coef_of(y_rows[a:b]), w, False)
-    if special.any():
-        log_probs = _explicit_log_probs(rows[special])
-        c = coef_of(y_rows[special])
-        nll[special] = 0.0 - np.sum(_masked_product(c, log_probs, c == 0), axis=1)
-    return _reduce(nll.reshape(arr.shape[:-1]), reduction, dtype)
+    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, arr.shape[:-1])
 
 
-@quiet_underflow
 def binary_cross_entropy(
     probs: ArrayLike,
     target: ArrayLike,
@@ -446,28 +536,28 @@ def binary_cross_entropy(
     >>> float(binary_cross_entropy([0.0], [1.0]))  # torch: 100
     inf
     """
-    p = as_real_array(probs, "probs")
-    y = as_real_array(target, "target")
-    check_same_shape(p, y, "probs", "target")
-    reduction = check_reduction(reduction)
-    w = None if weight is None else check_nonnegative_weight(weight, "weight")
-    dtype = float_dtype(p, y, w)
-    check_in_range(p, "probs", 0.0, 1.0, "a probability in [0, 1]")
-    check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
-    P = p.astype(np.float64)
-    Y = y.astype(np.float64)
-    with np.errstate(divide="ignore"):
-        log_p = np.log(P)
-        log_not_p = np.log1p(-P)
-    # 0 - (...) rather than -(...): a zero loss is +0, not -0.
-    loss = 0.0 - (_masked_product(Y, log_p, Y == 0) + _masked_product(1.0 - Y, log_not_p, Y == 1))
-    if w is not None:
-        w_b = check_broadcast_to(w, p.shape, "weight", "probs").astype(np.float64)
-        loss = _masked_product(w_b, loss, w_b == 0)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        p = as_real_array(probs, "probs")
+        y = as_real_array(target, "target")
+        check_same_shape(p, y, "probs", "target")
+        reduction = check_reduction(reduction)
+        w = None if weight is None else check_nonnegative_weight(weight, "weight")
+        dtype = float_dtype(p, y, None if w is None else weak(weight, w))
+        check_in_range(p, "probs", 0.0, 1.0, "a probability in [0, 1]")
+        check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
+        P = p.astype(np.float64)
+        Y = y.astype(np.float64)
+        with np.errstate(divide="ignore"):
+            log_p = np.log(P)
+            log_not_p = np.log1p(-P)
+        # 0 - (...) rather than -(...): a zero loss is +0, not -0.
+        loss = 0.0 - (_masked_product(Y, log_p, Y == 0) + _masked_product(1.0 - Y, log_not_p, Y == 1))
+        if w is not None:
+            w_b = check_broadcast_to(w, p.shape, "weight", "probs").astype(np.float64)
+            loss = _masked_product(w_b, loss, w_b == 0)
+        return _reduce(loss, reduction, dtype)
 
 
-@quiet_underflow
 def binary_cross_entropy_with_logits(
     logits: ArrayLike,
     target: ArrayLike,
@@ -517,7 +607,7 @@ def binary_cross_entropy_with_logits(
     exponential; terms with a zero coefficient are 0, so ``x = +inf, y = 1`` and
     ``x = -inf, y = 0`` give 0 and ``x = +inf, y = 0`` gives ``+inf``. Evaluated in
     the inputs' floating dtype, in blocks of 32768 elements split between two
-    threads; float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
+    threads (one per core, at most eight); float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
     identity (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
     no per-element array is kept: block sums accumulate in float64.
 
@@ -537,49 +627,51 @@ def binary_cross_entropy_with_logits(
     >>> float(binary_cross_entropy_with_logits([1000.0], [0.0]))
     1000.0
     """
-    x = as_real_array(logits, "logits")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "logits", "target")
-    reduction = check_reduction(reduction)
-    w = None if weight is None else check_nonnegative_weight(weight, "weight")
-    rho = None if pos_weight is None else check_nonnegative_weight(pos_weight, "pos_weight")
-    dtype = float_dtype(x, y, w, rho)
-    check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
-    w_b = None if w is None else check_broadcast_to(w, x.shape, "weight", "logits")
-    rho_b = None if rho is None else check_broadcast_to(rho, x.shape, "pos_weight", "logits")
-    # Contiguous flat views; broadcast weights are materialized (a copy only when broadcast).
-    x_flat = np.ascontiguousarray(x).reshape(-1)
-    y_flat = np.ascontiguousarray(y).reshape(-1)
-    w_flat = None if w_b is None else np.ascontiguousarray(w_b).reshape(-1)
-    rho_flat = None if rho_b is None else np.ascontiguousarray(rho_b).reshape(-1)
-    keep = reduction == "none"
-    loss = np.empty(x.shape, dtype=dtype) if keep else None
-    loss_flat = None if loss is None else loss.reshape(-1)
-    block = 1 << 15
-    n_blocks = -(-x_flat.size // block)
-    block_sums = np.zeros(n_blocks, dtype=np.float64)
+    with ignore_underflow():
+        x = as_real_array(logits, "logits")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "logits", "target")
+        reduction = check_reduction(reduction)
+        w = None if weight is None else check_nonnegative_weight(weight, "weight")
+        rho = None if pos_weight is None else check_nonnegative_weight(pos_weight, "pos_weight")
+        dtype = float_dtype(x, y, None if w is None else weak(weight, w), None if rho is None else weak(pos_weight, rho))
+        work_dtype = compute_dtype(dtype)
+        check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
+        w_b = None if w is None else check_broadcast_to(w, x.shape, "weight", "logits")
+        rho_b = None if rho is None else check_broadcast_to(rho, x.shape, "pos_weight", "logits")
+        # Contiguous flat views; broadcast weights are materialized (a copy only when broadcast).
+        x_flat = np.ascontiguousarray(x).reshape(-1)
+        y_flat = np.ascontiguousarray(y).reshape(-1)
+        w_flat = None if w_b is None else np.ascontiguousarray(w_b).reshape(-1)
+        rho_flat = None if rho_b is None else np.ascontiguousarray(rho_b).reshape(-1)
+        keep = reduction == "none"
+        loss = np.empty(x.shape, dtype=dtype) if keep else None
+        loss_flat = None if loss is None else loss.reshape(-1)
+        n_blocks = -(-x_flat.size // _BCE_BLOCK)
+        block_sums = np.zeros(n_blocks, dtype=np.float64)
+        local = threading.local()
 
-    def kernel(first_block: int, stop_block: int) -> None:
-        scratch = np.empty((4, min(block, x_flat.size)), dtype=dtype)
-        with np.errstate(all="ignore"):
-            for i in range(first_block, stop_block):
-                a, b = i * block, min((i + 1) * block, x_flat.size)
+        def work(index: int, start: int, stop: int) -> None:
+            if getattr(local, "scratch", None) is None:
+                local.scratch = np.empty((4, min(_BCE_BLOCK, x_flat.size)), dtype=work_dtype)
+            a, b = start * _BCE_BLOCK, min(stop * _BCE_BLOCK, x_flat.size)
+            with np.errstate(all="ignore"):
                 out = _bce_logits_block(x_flat[a:b], y_flat[a:b], None if rho_flat is None else rho_flat[a:b],
-                                        None if w_flat is None else w_flat[a:b], scratch[:, : b - a])
+                                        None if w_flat is None else w_flat[a:b], local.scratch[:, : b - a])
                 if keep:
-                    loss_flat[a:b] = out
+                    loss_flat[a:b] = out  # a float32 overflow to inf is the right answer
                 else:
-                    block_sums[i] = np.sum(out, dtype=np.float64)
+                    block_sums[index] = np.sum(out, dtype=np.float64)
 
-    # Whole blocks per thread, so that each block sum is written once.
-    _rowwise.run_rows(kernel, n_blocks, block)
-    if keep:
-        return scalar_or_array(loss)
-    total = np.sum(block_sums)
-    if reduction == "sum":
-        return dtype.type(total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return dtype.type(total / np.float64(x_flat.size))
+        # One "row" per block of elements: each thread takes whole blocks, each block sum is written once.
+        _rowwise.run_blocks(n_blocks, 1, _BCE_BLOCK, work)
+        if keep:
+            return scalar_or_array(loss)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            total = np.sum(block_sums)
+            if reduction == "sum":
+                return dtype.type(total)
+            return dtype.type(total / np.float64(x_flat.size))
 
 
 def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: np.ndarray | None,
@@ -632,10 +724,11 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
         zero_weight = w == 0
         if zero_weight.any():
             out[zero_weight] = 0
+    # A NaN logit gives a NaN loss whatever its weights (the masks above may have hidden it).
+    np.copyto(out, x, where=np.isnan(x))
     return out
 
 
-@quiet_underflow
 def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean squared error loss, ``(input - target)^2``.
 
@@ -674,18 +767,17 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np
     >>> float(mse_loss([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]))
     1.3333333333333333
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    reduction = check_reduction(reduction)
-    dtype = float_dtype(x, y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = x.astype(np.float64) - y.astype(np.float64)
-        loss = np.square(diff, out=diff)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        reduction = check_reduction(reduction)
+        dtype = float_dtype(x, y)
+        with np.errstate(invalid="ignore", over="ignore"):
+            loss = np.square(np.subtract(x, y, dtype=np.float64))
+        return _reduce(loss, reduction, dtype)
 
 
-@quiet_underflow
 def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
     """Mean absolute error loss, ``|input - target|``.
 
@@ -722,15 +814,15 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.
     >>> float(l1_loss([1.0, 2.0, 3.0], [1.0, 2.0, 6.0]))
     1.0
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    reduction = check_reduction(reduction)
-    dtype = float_dtype(x, y)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = x.astype(np.float64) - y.astype(np.float64)
-        loss = np.abs(diff, out=diff)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        reduction = check_reduction(reduction)
+        dtype = float_dtype(x, y)
+        with np.errstate(invalid="ignore", over="ignore"):
+            loss = np.abs(np.subtract(x, y, dtype=np.float64))
+        return _reduce(loss, reduction, dtype)
 
 
 def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarray:
@@ -751,7 +843,6 @@ def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarr
     )
 
 
-@quiet_underflow
 def gaussian_nll_loss(
     input: ArrayLike,
     target: ArrayLike,
@@ -810,25 +901,25 @@ def gaussian_nll_loss(
     >>> round(float(gaussian_nll_loss([0.0], [0.0], [1.0], full=True)), 12)  # 0.5 log(2 pi)
     0.918938533205
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    epsilon = check_real_scalar(eps, "eps")
-    if epsilon <= 0:
-        raise ValueError(f"eps must be > 0; got {eps!r}")
-    if not isinstance(full, (bool, np.bool_)):
-        raise ValueError(f"full must be a bool; got {full!r}")
-    reduction = check_reduction(reduction)
-    v_in = as_real_array(var, "var")
-    v = _gaussian_variance(v_in, x.shape)
-    dtype = float_dtype(x, y, v_in)
-    v64 = np.maximum(v.astype(np.float64), epsilon)
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = x.astype(np.float64) - y.astype(np.float64)
-        loss = 0.5 * (np.log(v64) + diff * diff / v64)
-    if full:
-        loss += _HALF_LOG_2PI
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        epsilon = check_real_scalar(eps, "eps")
+        if epsilon <= 0:
+            raise ValueError(f"eps must be > 0; got {eps!r}")
+        check_bool(full, "full")
+        reduction = check_reduction(reduction)
+        v_in = as_real_array(var, "var")
+        v = _gaussian_variance(v_in, x.shape)
+        dtype = float_dtype(x, y, weak(var, v_in))
+        v64 = np.maximum(v.astype(np.float64), epsilon)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = x.astype(np.float64) - y.astype(np.float64)
+            loss = 0.5 * (np.log(v64) + diff * diff / v64)
+        if full:
+            loss += _HALF_LOG_2PI
+        return _reduce(loss, reduction, dtype)
 
 
 def _log_factorial(values: np.ndarray) -> np.ndarray:
@@ -846,7 +937,6 @@ def _log_factorial(values: np.ndarray) -> np.ndarray:
     return table[inverse].reshape(values.shape)
 
 
-@quiet_underflow
 def poisson_nll_loss(
     input: ArrayLike,
     target: ArrayLike,
@@ -886,7 +976,7 @@ def poisson_nll_loss(
     ------
     ValueError
         If ``target`` has a negative or NaN entry, if a rate (``log_input=False``) is
-        negative, if the shapes differ, if ``eps`` is negative or not finite, or if
+        negative, if ``log_input`` or ``full`` is not a bool, if the shapes differ, if ``eps`` is negative or not finite, or if
         ``reduction`` is unknown.
 
     Notes
@@ -914,24 +1004,28 @@ def poisson_nll_loss(
     >>> round(float(poisson_nll_loss([np.log(2.0)], [3.0], full=True)), 12)  # -log Poisson(3; 2)
     1.712317927548
     """
-    x = as_real_array(input, "input")
-    y = as_real_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    epsilon = check_real_scalar(eps, "eps", low=0.0)
-    reduction = check_reduction(reduction)
-    dtype = float_dtype(x, y)
-    check_in_range(y, "target", 0.0, None, "a non-negative count")
-    if not log_input:
-        check_in_range(x, "input", 0.0, None, "a non-negative rate (log_input=False)")
-    X = x.astype(np.float64)
-    Y = y.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if log_input:
-            loss = np.exp(X) - _masked_product(Y, X, Y == 0)
-        else:
-            loss = X - _masked_product(Y, np.log(X + epsilon), Y == 0)
-    loss[X == np.inf] = np.inf
-    if full:
-        with np.errstate(invalid="ignore"):  # an infinite target: -inf + inf is NaN
-            loss += _log_factorial(Y)
-    return _reduce(loss, reduction, dtype)
+    with ignore_underflow():
+        x = as_real_array(input, "input")
+        y = as_real_array(target, "target")
+        check_same_shape(x, y, "input", "target")
+        epsilon = check_real_scalar(eps, "eps", low=0.0)
+        log_input = check_bool(log_input, "log_input")
+        full = check_bool(full, "full")
+        reduction = check_reduction(reduction)
+        dtype = float_dtype(x, y)
+        check_in_range(y, "target", 0.0, None, "a non-negative count")
+        if not log_input:
+            check_in_range(x, "input", 0.0, None, "a non-negative rate (log_input=False)")
+        X = np.asarray(x, dtype=np.float64)
+        Y = np.asarray(y, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if log_input:
+                loss = np.exp(X) - _masked_product(Y, X, Y == 0)
+            else:
+                loss = X - _masked_product(Y, np.log(X + epsilon), Y == 0)
+        loss = np.asarray(loss)
+        loss[X == np.inf] = np.inf
+        if full:
+            with np.errstate(invalid="ignore"):  # an infinite target: -inf + inf is NaN
+                loss += _log_factorial(Y)
+        return _reduce(loss, reduction, dtype)
