@@ -90,3 +90,39 @@ def test_notebook_uses_the_project_kernel_and_no_installs(notebook):
         if output["output_type"] == "error" or output.get("name") == "stderr"
     ]
     assert not errors, f"{notebook.name} has committed errors or warnings: {errors[:1]}"
+
+
+def _code_cells(notebook):
+    return [cell for cell in json.loads(notebook.read_text())["cells"] if cell["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_output_comparison_is_switched_off_only_by_the_machine_dependent_tag(notebook):
+    # One visible, documented way to exempt a cell from nbval's comparison (README, "Working on the book"):
+    # the tag `machine-dependent`, which the site also shows to readers. nbval's own comment markers and
+    # tags would exempt a cell silently.
+    for number, cell in enumerate(_code_cells(notebook)):
+        source = "".join(cell["source"])
+        assert not re.search(r"^\s*#\s*(NBVAL_|PYTEST_VALIDATE_)", source, re.M), (
+            f"{notebook.name} code cell {number}: use the tag `machine-dependent`, not an nbval comment")
+        tags = cell["metadata"].get("tags", [])
+        assert not [tag for tag in tags if tag.startswith("nbval-")], (
+            f"{notebook.name} code cell {number}: use the tag `machine-dependent`, not {tags}")
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_machine_dependent_cells_assert_their_claim(notebook):
+    # A cell whose outputs are not compared must still check something, or nothing would.
+    for number, cell in enumerate(_code_cells(notebook)):
+        if "machine-dependent" in cell["metadata"].get("tags", []):
+            source = "".join(cell["source"])
+            assert re.search(r"\bassert\b|assert_allclose|assert_array", source), (
+                f"{notebook.name} code cell {number} is machine-dependent and asserts nothing")
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_execution_timing_metadata(notebook):
+    # Timings recorded per cell would change on every run and bury real changes in the diff
+    # (scripts/execute-notebooks does not record them).
+    timed = [number for number, cell in enumerate(_code_cells(notebook)) if "execution" in cell["metadata"]]
+    assert not timed, f"{notebook.name}: code cells {timed} carry execution timings"
