@@ -232,6 +232,17 @@ def test_every_exercise_has_its_solution(language):
 
 
 @LANGUAGE
+def test_machine_dependent_cells_say_so(language):
+    tagged = sum(
+        "machine-dependent" in cell.get("metadata", {}).get("tags", [])
+        for docname in _docnames() if _source_path(docname).suffix == ".ipynb"
+        for cell in json.loads(_source_path(docname).read_text(encoding="utf-8"))["cells"]
+    )
+    assert tagged >= 1
+    assert body_text(language).count("Machine-dependent output: computed on the machine that built this book.") == tagged
+
+
+@LANGUAGE
 def test_no_unresolved_reference(language):
     assert "??" not in "".join(pdf_pages(language))
     log = latex_log(language).read_text(encoding="utf-8", errors="replace")
