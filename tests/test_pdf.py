@@ -206,6 +206,19 @@ def test_every_chapter_and_part_title_is_a_heading(language):
 
 
 @LANGUAGE
+def test_chapters_are_numbered_as_on_the_site(language):
+    # The running head of a chapter's even pages reads "Chapter 6. Maximum likelihood is ...".
+    text = body_text(language)
+    numbers = _chapter_numbers()
+    titles = dict(zip(_docnames(), chapter_titles()))
+    wrong = [f"{numbers[docname]}. {title}" for docname, title in titles.items()
+             if docname in numbers and f"Chapter {numbers[docname]}. {_collapse(title)}" not in text]
+    wrong += [f"{title} is numbered" for docname, title in titles.items()
+              if docname not in numbers and re.search(rf"Chapter \d+\. {re.escape(_collapse(title))}", text)]
+    assert len(numbers) >= 13 and not wrong, wrong
+
+
+@LANGUAGE
 def test_every_theorem_title_is_there_with_its_chapter_number(language):
     text = body_text(language)
     numbers = _chapter_numbers()

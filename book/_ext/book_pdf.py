@@ -54,7 +54,7 @@ class NumberLikeTheSite(SphinxPostTransform):
             section.insert(section.first_child_matching_class(nodes.title) + 1, _secnumdepth(numbered_parts[caption]))
 
 
-class book_pdf_link(nodes.reference):
+class BookPdfLink(nodes.reference):
     """A link to the PDF of the page's language: a link on the site, plain text elsewhere."""
 
 
@@ -79,7 +79,7 @@ def number_theorems_per_chapter(app: Sphinx) -> None:
 def book_pdf_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     env = inliner.document.settings.env
     target = posixpath.relpath(pdf_filename(env.config.language), posixpath.dirname(env.docname) or ".")
-    return [book_pdf_link(rawtext, text, refuri=target, classes=["book-pdf"])], []
+    return [BookPdfLink(rawtext, text, refuri=target, classes=["book-pdf"])], []
 
 
 def _visit_link_html(translator, node):
@@ -90,12 +90,8 @@ def _depart_link_html(translator, node):
     translator.depart_reference(node)
 
 
-def _visit_link_as_text(translator, node):
-    pass
-
-
-def _depart_link_as_text(translator, node):
-    pass
+def _children_only(translator, node):
+    """Outside the site the link's text stands alone: a relative link to the PDF means nothing in a PDF."""
 
 
 def add_pdf_downloads(app, pagename, templatename, context, doctree):
@@ -123,10 +119,10 @@ def setup(app: Sphinx):
     # After sphinx-jupyterbook-latex's own builder-inited handler (priority 500).
     app.connect("builder-inited", number_theorems_per_chapter, priority=600)
     app.add_node(
-        book_pdf_link,
+        BookPdfLink,
         html=(_visit_link_html, _depart_link_html),
-        latex=(_visit_link_as_text, _depart_link_as_text),
-        text=(_visit_link_as_text, _depart_link_as_text),
+        latex=(_children_only, _children_only),
+        text=(_children_only, _children_only),
     )
     app.add_role("book-pdf", book_pdf_role)
     # After sphinx-book-theme fills its download menu (priority 501).
