@@ -3,6 +3,8 @@ in-order, top-to-bottom run (nbval then proves that run is what the current code
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,56 @@ def test_no_execution_timing_metadata(notebook):
     # (scripts/execute-notebooks does not record them).
     timed = [number for number, cell in enumerate(_code_cells(notebook)) if "execution" in cell["metadata"]]
     assert not timed, f"{notebook.name}: code cells {timed} carry execution timings"
+
+
+def test_notebooks_are_formatted_by_ruff():
+    # Formatted by a tool, not by hand (ruff.toml: 88 columns), so that code blocks do not scroll sideways.
+    ruff = Path(sys.executable).with_name("ruff")
+    run = subprocess.run([str(ruff), "format", "--check", "book"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, f"run `.venv/bin/ruff format book`:\n{run.stdout}{run.stderr}"
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_code_line_is_longer_than_88_characters(notebook):
+    # ruff does not break long strings and comments; those are wrapped by hand.
+    long_lines = [
+        (number, line)
+        for number, cell in enumerate(_code_cells(notebook))
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > 88
+    ]
+    assert not long_lines, f"{notebook.name}: code cell lines over 88 characters: {long_lines[:3]}"
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_plotting_set_up_in_the_chapters(notebook):
+    # How figures are drawn is repository configuration (book/_kernel/ipython_kernel_config.py), not a line
+    # every reader has to read in every chapter.
+    for number, cell in enumerate(_code_cells(notebook)):
+        source = "".join(cell["source"])
+        assert not re.search(r"^\s*%config\b|rcParams\[.figure\.dpi.\]", source, re.M), (
+            f"{notebook.name} code cell {number} configures plotting")
+
+
+@pytest.mark.parametrize("notebook", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_figure_has_a_numbered_caption_and_alt_text(notebook):
+    for number, cell in enumerate(_code_cells(notebook)):
+        if not any("image/png" in output.get("data", {}) for output in cell.get("outputs", [])):
+            continue
+        mystnb = cell["metadata"].get("mystnb", {})
+        figure, image = mystnb.get("figure", {}), mystnb.get("image", {})
+        where = f"{notebook.name} code cell {number}"
+        assert figure.get("caption", "").strip() and figure.get("name"), f"{where}: no caption or name"
+        alt = image.get("alt", "").strip()
+        assert len(alt.split()) >= 8, f"{where}: alt text must say what the figure shows"
+        assert not re.search(r"[$\\`]", alt), f"{where}: alt text is read aloud: plain text, no markup"
+
+
+def test_figure_names_are_unique():
+    names = [
+        cell["metadata"]["mystnb"]["figure"]["name"]
+        for notebook in _notebooks()
+        for cell in _code_cells(notebook)
+        if "name" in cell["metadata"].get("mystnb", {}).get("figure", {})
+    ]
+    assert len(names) == len(set(names))
