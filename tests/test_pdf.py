@@ -145,14 +145,16 @@ def _code_lines():
         path = _source_path(docname)
         if path.suffix == ".ipynb":
             lines += [line for cell in _cells(path, "code") for line in cell.splitlines()]
-        fence = None
+        open_fences = []  # (marker, whether its contents are code), innermost last
         for line in _markdown(path).splitlines():
-            opening = re.match(r"^\s*(`{3,}|~{3,})(.*)$", line)
-            if fence is None and opening and not opening.group(2).strip().startswith("{"):
-                fence = opening.group(1)
-            elif fence is not None and line.strip() == fence:
-                fence = None
-            elif fence is not None:
+            fence = re.match(r"^\s*(`{3,}|~{3,}|:{3,})\s*(.*)$", line)
+            if fence and open_fences and fence.group(1) == open_fences[-1][0] and not fence.group(2):
+                open_fences.pop()
+            elif fence:
+                # A directive ({note}, {figure}, ...) holds Markdown; a plain or {code-cell} fence holds code.
+                info = fence.group(2)
+                open_fences.append((fence.group(1), not info.startswith("{") or info.startswith("{code")))
+            elif open_fences and open_fences[-1][1]:
                 lines.append(line)
     return lines
 
@@ -216,6 +218,19 @@ def test_chapters_are_numbered_as_on_the_site(language):
     wrong += [f"{title} is numbered" for docname, title in titles.items()
               if docname not in numbers and re.search(rf"Chapter \d+\. {re.escape(_collapse(title))}", text)]
     assert len(numbers) >= 13 and not wrong, wrong
+
+
+@LANGUAGE
+def test_equations_are_numbered_per_chapter_as_on_the_site(language):
+    # A labelled display ends its closing $$ with "(label)"; the first in chapter n is (n.1) on the site.
+    text = body_text(language)
+    numbers = _chapter_numbers()
+    with_equations = [docname for docname in numbers
+                      if re.search(r"^\$\$ *\([\w-]+\)", _markdown(_source_path(docname)), re.M)]
+    assert len(with_equations) >= 10
+    missing = [f"({numbers[docname]}.1) of {docname}" for docname in with_equations
+               if f"({numbers[docname]}.1)" not in text]
+    assert not missing, missing
 
 
 @LANGUAGE

@@ -70,10 +70,12 @@ def number_theorems_per_chapter(app: Sphinx) -> None:
     latex_depth = app.config.numfig_secnum_depth
     app.config.numfig_secnum_depth = 1
 
-    def restore(app, builder):
+    def restore(app, env):
         app.config.numfig_secnum_depth = latex_depth
 
-    app.connect("write-started", restore)
+    # Emitted once the environment has numbered everything, before the LaTeX writer reads the setting
+    # (the LaTeX builder emits no write-started). scripts/build_pdf.py always reads afresh, so it comes.
+    app.connect("env-check-consistency", restore)
 
 
 def book_pdf_role(name, rawtext, text, lineno, inliner, options=None, content=None):
