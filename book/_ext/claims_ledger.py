@@ -96,7 +96,9 @@ def _cell(*children) -> nodes.entry:
 
 
 class BuildLedgerTable(SphinxPostTransform):
-    default_priority = 5  # before sphinx's ReferencesResolver (10)
+    # Before the LaTeX builder turns equation references into \eqref (MathReferenceTransform, 5), which
+    # runs first at an equal priority, and before sphinx's ReferencesResolver (10).
+    default_priority = 4
 
     def run(self, **kwargs) -> None:
         placeholders = list(self.document.findall(ledger_placeholder))
@@ -113,7 +115,8 @@ class BuildLedgerTable(SphinxPostTransform):
         here = self.env.docname
         builder = self.app.builder
         citations = getattr(self.env, "ledger_citations", {})
-        table = nodes.table(classes=["claims-ledger"])
+        # colwidths-given: LaTeX (and HTML) use the widths below; without it LaTeX sets unwrapped columns.
+        table = nodes.table(classes=["claims-ledger", "colwidths-given"])
         group = nodes.tgroup(cols=4)
         table += group
         for width in (30, 20, 30, 20):
