@@ -138,12 +138,14 @@ class BuildLedgerTable(SphinxPostTransform):
                 kind = check.claims.get(claim.label)
                 if kind is None:
                     continue
-                target = builder.get_relative_uri(here, _docname(check.page))
-                uri = f"{target}#{check_anchor(check.cell)}"
+                uri = f"{builder.get_relative_uri(here, _docname(check.page))}#{check_anchor(check.cell)}"
                 if check_links:
                     check_links.append(nodes.Text("; "))
                 label = claim_reader.CHECK_KINDS.get(kind, kind)
-                check_links.append(nodes.reference("", label, refuri=uri, internal=True))
+                if builder.format == "html":
+                    check_links.append(nodes.reference("", label, refuri=uri, internal=True))
+                else:  # the cell anchors exist on the site only; the PDF names the kind
+                    check_links.append(nodes.Text(label))
             if not check_links:
                 check_links = [nodes.strong("", "no check")]
             citing = sorted(citations.get(claim.label, set()) - {here, stated_in})
