@@ -179,12 +179,7 @@ _RUN_ALL = r"""async ({kernelStartMs, runAllMs, stderrAllowlist}) => {
 # (tests/ may not change book/ or mathlib/): a piece of the source of the first cell that fails, and the start of
 # its error. The test checks that the chapter fails exactly there and so, and fails once the chapter runs through,
 # so that the entry goes with the fix.
-_INT64_TO_INTP = "TypeError: Cannot cast array data from dtype('int64') to dtype('int32') according to the rule 'safe'"
 KNOWN_BROWSER_FAILURES = {
-    # np.bincount(labels) of int64 labels: np.bincount takes intp, which is int32 on wasm32.
-    "book/part1/02_maximum_likelihood": ("frequencies = np.bincount(labels", _INT64_TO_INTP),
-    # mathlib.information_gain casts its codes to int64 before np.bincount (mathlib/src/mathlib/information.py).
-    "book/part1/04_mutual_information": ("mathlib.information_gain(play, weather[attr]", _INT64_TO_INTP),
     # The chapter asserts how the host's numpy and scipy behave on invalid input, their RuntimeWarnings included;
     # in the browser (scipy 1.14.1 on WebAssembly) one of this cell's bare asserts fails, so there is no message.
     "book/part5/16_library_differences": ("js_zero, js_zero_warnings = returns_with_warnings(", "AssertionError: "),

@@ -44,12 +44,6 @@ BLANK_MARGIN_CM = 1.5
 WRAP_MARK = "\N{RIGHTWARDS ARROW WITH HOOK}"
 VISIBLE_SPACE = "\N{OPEN BOX}"
 
-NOTEBOOK_9_NOTE_BUG = (
-    "book/part3/09_multiclass.ipynb, the note on class weights with label smoothing: the second line of its "
-    "display formula starts with '+ ', which Markdown reads as a list item, so the formula prints as raw "
-    "LaTeX and runs 261pt into the margin (on the site too). Until the notebook is fixed; then remove this mark."
-)
-
 
 def pdf_path(language):
     return BUILD / "pdf" / f"book-{language}.pdf"
@@ -279,7 +273,6 @@ def test_no_unresolved_reference(language):
 
 
 @LANGUAGE
-@pytest.mark.xfail(strict=True, reason=NOTEBOOK_9_NOTE_BUG)
 def test_no_box_runs_into_the_margin(language):
     log = latex_log(language).read_text(encoding="utf-8", errors="replace")
     overfull = [match.group(0) for match in re.finditer(r"Overfull \\hbox \((\d+\.\d+)pt too wide\)[^\n]*", log)
@@ -296,7 +289,6 @@ def test_scaled_displays_stay_legible(language):
 
 
 @LANGUAGE
-@pytest.mark.xfail(strict=True, reason=NOTEBOOK_9_NOTE_BUG)
 def test_nothing_is_printed_in_the_side_margins(language, tmp_path):
     dpi = 30
     _run("pdftoppm", "-gray", "-r", str(dpi), str(pdf_path(language)), str(tmp_path / "page"))

@@ -578,12 +578,15 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
         log_base = log_of_base(base)
         label_codes = _codes(label_arr, "labels")
         group_codes = _codes(group_arr, "groups")
-        label_codes = label_codes.reshape(-1).astype(np.int64)
-        group_codes = group_codes.reshape(-1).astype(np.int64)
+        # np.bincount takes the platform's index type (32-bit in the browser edition); the counts are then
+        # widened to int64, so that the products n_k n_c below are exact on every platform.
+        label_codes = label_codes.reshape(-1).astype(np.intp)
+        group_codes = group_codes.reshape(-1).astype(np.intp)
         n_labels = int(label_codes.max()) + 1
         n_groups = int(group_codes.max()) + 1
         n = label_codes.size
-        counts = np.bincount(group_codes * n_labels + label_codes, minlength=n_groups * n_labels)
+        cells = group_codes * n_labels + label_codes
+        counts = np.bincount(cells, minlength=n_groups * n_labels).astype(np.int64)
         counts = counts.reshape(n_groups, n_labels)
         n_group = counts.sum(axis=1, keepdims=True)
         n_label = counts.sum(axis=0, keepdims=True)
