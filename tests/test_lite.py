@@ -180,6 +180,13 @@ _RUN_ALL = r"""async ({kernelStartMs, runAllMs, stderrAllowlist}) => {
 # its error. The test checks that the chapter fails exactly there and so, and fails once the chapter runs through,
 # so that the entry goes with the fix.
 KNOWN_BROWSER_FAILURES = {
+    # statsmodels is not part of the in-browser edition's packages (scripts/build_lite.py serves a subset of
+    # Pyodide's); the chapter checks its fits against it.
+    "book/part5/14_real_data": ("import statsmodels.api as sm", "ModuleNotFoundError: No module named 'statsmodels'"),
+    # Both assert agreement to a few ulps; with the browser's numpy 2.0.2 and scipy 1.14.1 a bare assert fails
+    # there (not yet traced to the kernel or the library version).
+    "book/part3/00_exponential_families": ("numeric_mean = {", "AssertionError: "),
+    "book/part3/09_multiclass": ("def ulp_error(computed, correctly_rounded):", "AssertionError: "),
     # The chapter asserts how the host's numpy and scipy behave on invalid input, their RuntimeWarnings included;
     # in the browser (scipy 1.14.1 on WebAssembly) one of this cell's bare asserts fails, so there is no message.
     "book/part5/16_library_differences": ("js_zero, js_zero_warnings = returns_with_warnings(", "AssertionError: "),

@@ -39,7 +39,11 @@ UNUSED_STATIC = [
     "sbt-webpack-macros.html",
     "sphinx-thebe.js",
     "sphinx-thebe.css",
-    "images",  # logos of the launch buttons, which this book turns off
+    # logos of the launch buttons this book turns off; its "Run in the browser" button shows the JupyterLite one
+    "images/logo_binder.svg",
+    "images/logo_colab.png",
+    "images/logo_deepnote.svg",
+    "images/logo_jupyterhub.svg",
     "copybutton_funcs.js",  # the module copybutton.js was built from
     "copy-button.svg",  # copybutton.js draws its icons inline
     "check-solid.svg",
