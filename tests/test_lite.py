@@ -22,18 +22,14 @@ import pytest
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
 
+from tests.chromium import CHROMIUM  # noqa: E402
+from tests.chromium import CHROMIUM_ARGS as OFFLINE_CHROMIUM_ARGS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 LITE = SITE / "lite"
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *OFFLINE_CHROMIUM_ARGS,
     # Everything not on loopback (which Chromium never proxies) goes to a proxy that is not there: refused.
     "--proxy-server=http://127.0.0.1:9",
 ]

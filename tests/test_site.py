@@ -24,21 +24,12 @@ from urllib.parse import unquote, urlparse
 import pytest
 import yaml
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags that keep Chromium from reaching for Google's services on a machine with no network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # axe-core, pinned by version and checksum in scripts/setup, injected into pages from disk.
 AXE_SCRIPT = ROOT / ".cache" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
