@@ -767,15 +767,7 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np
     >>> float(mse_loss([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]))
     1.3333333333333333
     """
-    with ignore_underflow():
-        x = as_real_array(input, "input")
-        y = as_real_array(target, "target")
-        check_same_shape(x, y, "input", "target")
-        reduction = check_reduction(reduction)
-        dtype = float_dtype(x, y)
-        with np.errstate(invalid="ignore", over="ignore"):
-            loss = np.square(np.subtract(x, y, dtype=np.float64))
-        return _reduce(loss, reduction, dtype)
+    return _loss_of_difference(input, target, reduction, np.square)
 
 
 def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray | np.floating:
@@ -814,6 +806,12 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.
     >>> float(l1_loss([1.0, 2.0, 3.0], [1.0, 2.0, 6.0]))
     1.0
     """
+    return _loss_of_difference(input, target, reduction, np.abs)
+
+
+
+def _loss_of_difference(input, target, reduction: str, of_difference) -> np.ndarray | np.floating:
+    """``of_difference(input - target)`` per element, reduced: the shared body of MSE and L1."""
     with ignore_underflow():
         x = as_real_array(input, "input")
         y = as_real_array(target, "target")
@@ -821,9 +819,8 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.
         reduction = check_reduction(reduction)
         dtype = float_dtype(x, y)
         with np.errstate(invalid="ignore", over="ignore"):
-            loss = np.abs(np.subtract(x, y, dtype=np.float64))
+            loss = of_difference(np.subtract(x, y, dtype=np.float64))
         return _reduce(loss, reduction, dtype)
-
 
 def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarray:
     """``var`` shaped as torch allows, then broadcast to ``input_shape``."""
