@@ -1,0 +1,41 @@
+"""A link on every page to the same page in the book's other edition, in both directions.
+
+``book_editions`` (_config.yml) maps each language to its edition's folder under the site's root: the English
+edition is the site's root itself, so its addresses are unchanged, and the Chinese one is built into ``zh/``
+(scripts/build_editions.py). Links are relative, so the switch also works opened from disk.
+"""
+
+from sphinx.application import Sphinx
+
+# How each edition names itself in the switch: the link text is in the language it leads to.
+EDITION_NAMES = {
+    "en": {"text": "English", "title": "This page in English", "hreflang": "en"},
+    "zh_CN": {"text": "中文", "title": "本页的简体中文版", "hreflang": "zh-CN"},
+}
+
+
+def current_language(app: Sphinx) -> str:
+    return app.config.language or "en"
+
+
+def _edition_links(app, pagename, templatename, context, doctree):
+    editions = app.config.book_editions
+    here = current_language(app)
+    if here not in editions:
+        raise ValueError(f"book_editions has no folder for the language {here!r} being built: {editions}")
+    # From this page up to this edition's root, then up to the site's root.
+    to_site_root = "../" * pagename.count("/") + "../" * len([p for p in editions[here].split("/") if p])
+    page = app.builder.get_target_uri(pagename)
+    links = []
+    for language, folder in editions.items():
+        if language == here:
+            continue
+        prefix = to_site_root + (folder.strip("/") + "/" if folder.strip("/") else "")
+        links.append({**EDITION_NAMES[language], "url": prefix + page})
+    context["edition_links"] = links
+
+
+def setup(app: Sphinx):
+    app.add_config_value("book_editions", {"en": ""}, "html", types=[dict])
+    app.connect("html-page-context", _edition_links)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,48 @@
+"""Decide which text of the book goes into the translation catalogues (gettext) and so into the Chinese edition.
+
+Sphinx offers every text node of a page for translation. Two kinds are not prose and must stay exactly as the
+English edition has them, so they are taken out of the catalogues here:
+
+- display mathematics: a ``$$...$$`` block, and every SymPy result a code cell displays (myst-nb renders
+  ``text/latex`` outputs as math blocks). Mathematics and notation are identical in both editions.
+- any other text a code cell prints or displays: code, comments and printed outputs stay as they are. Figure
+  captions, which come from a code cell's metadata, are prose and stay translatable.
+- the API reference's function descriptions, which autodoc takes from mathlib's docstrings: they are part of
+  the code, and a reader calls ``help()`` on the same English text. The API page's own prose is translated.
+
+The transform runs before Sphinx's own ``Locale`` transform (priority 20), so the same rule decides what the
+gettext builder extracts and what a translated build replaces.
+"""
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+
+
+def _is_code_text(node: nodes.Node) -> bool:
+    """Whether ``node`` is inside a code cell's outputs (and not a figure caption there) or an API description."""
+    parent = node
+    while parent is not None:
+        if isinstance(parent, (nodes.caption, nodes.legend)):
+            return False
+        if isinstance(parent, nodes.container) and parent.get("nb_element") == "cell_code_output":
+            return True
+        if isinstance(parent, addnodes.desc):
+            return True
+        parent = parent.parent
+    return False
+
+
+class KeepMathAndOutputsUntranslated(SphinxTransform):
+    default_priority = 15  # before sphinx.transforms.i18n.Locale (20)
+
+    def apply(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.TextElement):
+            if isinstance(node, nodes.math_block) or _is_code_text(node):
+                node["translatable"] = False
+
+
+def setup(app: Sphinx):
+    app.add_transform(KeepMathAndOutputsUntranslated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
