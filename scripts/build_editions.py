@@ -1,6 +1,8 @@
 """The book's translated editions: one set of notebooks, its prose translated through Sphinx's gettext catalogues.
 
-    build_editions.py catalogs   extract the English messages and bring every language's catalogues up to date
+    build_editions.py catalogs [PAGE...]
+                                 extract the English messages and bring every language's catalogues (or only
+                                 those of the pages named, e.g. book/front/preface) up to date
     build_editions.py html       build every translated edition's site beside the English one (scripts/build-book)
 
 The English text is extracted with Sphinx's gettext builder, one template per page (``gettext_compact`` off),
@@ -99,12 +101,17 @@ def updated_catalogue(template: polib.POFile, existing: polib.POFile | None, lan
     return catalogue
 
 
-def update_catalogues() -> None:
+def update_catalogues(only: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pots = templates(extract(Path(tmp)))
+        unknown = set(only) - set(pots)
+        if unknown:
+            sys.exit(f"build_editions: no such page: {sorted(unknown)}")
         for language in editions():
-            stale = {p for p in (LOCALE / language / "LC_MESSAGES").rglob("*.po")}
+            stale = set() if only else set((LOCALE / language / "LC_MESSAGES").rglob("*.po"))
             for page, template in pots.items():
+                if only and page not in only:
+                    continue
                 path = catalogue_path(language, page)
                 existing = polib.pofile(str(path)) if path.exists() else None
                 catalogue = updated_catalogue(template, existing, language)
@@ -132,7 +139,7 @@ def build_html(fresh: bool) -> None:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["catalogs"]:
-        update_catalogues()
+        update_catalogues(argv[1:])
     elif argv[:1] == ["html"]:
         build_html(fresh="--all" in argv)
     else:

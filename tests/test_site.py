@@ -36,6 +36,19 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
 DESKTOP = {"viewport": {"width": 1400, "height": 900}}
 REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 SKIPPED_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static", "_panels_static"}
+# Each edition's folder under the site's root (_config.yml's book_editions): English at the root, Chinese in zh/.
+EDITION_ROOTS = {
+    language: (folder.strip("/") + "/" if folder.strip("/") else "")
+    for language, folder in yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]["book_editions"].items()
+}
+
+
+def edition_of(page_path: str) -> tuple[str, str]:
+    """(the edition's folder prefix, the page's path inside the edition) for a page's path under the site."""
+    for prefix in sorted(EDITION_ROOTS.values(), key=len, reverse=True):
+        if page_path.startswith(prefix):
+            return prefix, page_path[len(prefix):]
+    raise AssertionError(page_path)
 
 
 def _site_pages():
@@ -47,6 +60,7 @@ def _site_pages():
         if not SKIPPED_DIRS.intersection(path.relative_to(SITE).parts)
         and not any(part.startswith(".") for part in path.relative_to(SITE).parts)
         and path.name != "index.html"  # a redirect to the preface: test_index_redirects_to_the_preface
+        and path.relative_to(SITE).parts[0] != "lite"  # the in-browser edition: tests/test_lite.py
     )
 
 
@@ -152,6 +166,8 @@ def _broken_images(page):
 def test_the_site_was_built():
     assert (SITE / "index.html").exists(), "run scripts/build-book first (scripts/run-tests does)"
     assert len(PAGES) >= 18, f"only {len(PAGES)} pages in {SITE}"
+    for edition in EDITION_ROOTS.values():
+        assert (SITE / edition / "book/front/preface.html").is_file(), f"the edition in {edition or 'the root'} is missing"
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +260,8 @@ def test_math_renders_from_file_url(browser):
     assert not visit.external_requests, visit.external_requests
 
 
-CHAPTER_PAGES = [page for page in PAGES if page.startswith("book/part")]
+CHAPTER_PAGES = [page for page in PAGES if edition_of(page)[1].startswith("book/part")]
+ENGLISH_CHAPTER_PAGES = [page for page in CHAPTER_PAGES if page.startswith("book/")]
 
 
 @pytest.mark.parametrize("page_path", CHAPTER_PAGES)
@@ -423,8 +440,9 @@ def _static_text_files():
     return [path for path in SITE.rglob("*") if path.suffix in (".html", ".css", ".js") and path.is_file()]
 
 
-def test_site_ships_only_assets_its_pages_use():
-    static = SITE / "_static"
+@pytest.mark.parametrize("edition", EDITION_ROOTS.values())
+def test_site_ships_only_assets_its_pages_use(edition):
+    static = SITE / edition / "_static"
     assert static.is_dir()
     assert not list(SITE.rglob("*.map")), "source maps are shipped"
     assert not (static / "mathjax").exists(), "MathJax is shipped, but formulas are rendered at build time"
@@ -439,8 +457,9 @@ def test_site_ships_only_assets_its_pages_use():
     assert not unused, f"assets that nothing refers to: {unused}"
 
 
-def test_icon_font_holds_only_the_icons_the_pages_show():
-    fonts = list((SITE / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*"))
+@pytest.mark.parametrize("edition", EDITION_ROOTS.values())
+def test_icon_font_holds_only_the_icons_the_pages_show(edition):
+    fonts = list((SITE / edition / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*"))
     assert fonts, "the icon fonts are missing"
     assert sum(font.stat().st_size for font in fonts) < 60_000, [(f.name, f.stat().st_size) for f in fonts]
 
@@ -467,8 +486,9 @@ def test_search_index_is_not_loaded_by_reading_pages(page_path):
     assert "searchindex.js" not in text, f"{page_path} loads the whole search index"
 
 
-def test_search_page_still_loads_the_search_index():
-    assert 'searchindex.js"' in (SITE / "search.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("edition", EDITION_ROOTS.values())
+def test_search_page_still_loads_the_search_index(edition):
+    assert 'searchindex.js"' in (SITE / edition / "search.html").read_text(encoding="utf-8")
 
 
 # --- Accessibility --------------------------------------------------------------------------------------------
@@ -601,7 +621,7 @@ def test_tapping_a_solution_title_on_a_phone_opens_the_solution(phone_visit, sit
 def _citations():
     """(page, link text, target id) for every citation link in the chapters."""
     found = []
-    for page_path in CHAPTER_PAGES:
+    for page_path in ENGLISH_CHAPTER_PAGES:
         text = (SITE / page_path).read_text(encoding="utf-8")
         for target, label in re.findall(r'href="[^"]*bibliography\.html#([^"]+)"[^>]*>(.*?)</a>', text):
             found.append((page_path, html.unescape(re.sub(r"<[^>]+>", "", label)), target))
@@ -645,22 +665,24 @@ def test_notation_table_shows_the_double_bar_of_kl():
     assert "|" not in operators, operators
 
 
-@pytest.mark.parametrize("page_path", [page for page in PAGES if page.startswith("book/")])
+@pytest.mark.parametrize("page_path", [page for page in PAGES if edition_of(page)[1].startswith("book/")])
 def test_every_page_links_to_theorem_index_repository_and_error_report(page_path):
+    edition, page_in_edition = edition_of(page_path)
     text = (SITE / page_path).read_text(encoding="utf-8")
     links = [html.unescape(href) for href in re.findall(r'<a[^>]*href="([^"]+)"', text)]
     index_links = [href for href in links if href.endswith("prf-prf.html")]
     assert index_links, "no link to the index of theorems and definitions"
-    assert (SITE / page_path).parent.joinpath(index_links[0]).resolve() == (SITE / "prf-prf.html").resolve()
+    assert (SITE / page_path).parent.joinpath(index_links[0]).resolve() == (SITE / edition / "prf-prf.html").resolve()
     assert REPOSITORY_URL in links, "no link to the repository"
     reports = [unquote(href) for href in links if href.startswith(f"{REPOSITORY_URL}/issues/new")]
-    assert any(Path(page_path).with_suffix("").as_posix() in report for report in reports), (
+    assert any(Path(page_in_edition).with_suffix("").as_posix() in report for report in reports), (
         "no 'report an error' link that names this page"
     )
 
 
-def test_theorem_index_lists_the_theorems():
-    text = (SITE / "prf-prf.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("edition", EDITION_ROOTS.values())
+def test_theorem_index_lists_the_theorems(edition):
+    text = (SITE / edition / "prf-prf.html").read_text(encoding="utf-8")
     assert len(re.findall(r'href="book/part[^"]+#', text)) >= 10
 
 

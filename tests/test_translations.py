@@ -6,7 +6,7 @@ Every rule is first tried on a planted broken catalogue, then required of every 
   has no prose (a formula, a function name);
 - a translation keeps its source's mathematics, code, cross-references and link targets exactly: the same
   ``$...$`` spans, the same code spans, the same labels and citation keys, as many times each;
-- a translation renders each term of the terminology page (book/front/terminology.md) as that page does;
+- a translation renders each term of the terminology page (book/front/terminology.tsv) as that page does;
 - the catalogues are current: extracting the messages from the current notebooks and pages again gives exactly
   the messages the catalogues hold, so an English edit that is not translated fails here.
 """
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import build_editions  # noqa: E402
-from chinese_search import terminology  # noqa: E402
+from terminology import terminology  # noqa: E402
 
 LANGUAGES = list(build_editions.editions())
 CATALOGUES = sorted(p for lang in LANGUAGES for p in (ROOT / "locale" / lang / "LC_MESSAGES").rglob("*.po"))

@@ -18,13 +18,19 @@ def current_language(app: Sphinx) -> str:
     return app.config.language or "en"
 
 
-def _edition_links(app, pagename, templatename, context, doctree):
+def edition_root_to_site_root(app: Sphinx) -> str:
+    """The relative path from the root of the edition being built up to the site's root ("" for English)."""
     editions = app.config.book_editions
     here = current_language(app)
     if here not in editions:
         raise ValueError(f"book_editions has no folder for the language {here!r} being built: {editions}")
-    # From this page up to this edition's root, then up to the site's root.
-    to_site_root = "../" * pagename.count("/") + "../" * len([p for p in editions[here].split("/") if p])
+    return "../" * len([part for part in editions[here].split("/") if part])
+
+
+def _edition_links(app, pagename, templatename, context, doctree):
+    editions = app.config.book_editions
+    here = current_language(app)
+    to_site_root = "../" * pagename.count("/") + edition_root_to_site_root(app)
     page = app.builder.get_target_uri(pagename)
     links = []
     for language, folder in editions.items():

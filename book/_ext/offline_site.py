@@ -7,13 +7,18 @@ removed from each page: the site stays fully offline and error-free.
 
 sphinx-book-theme draws a "JupyterLite" launch link from ``launch_buttons.jupyterlite_url`` exactly as given, so
 a relative URL would only work from pages at one depth. Here the configured URL is taken as relative to the
-site's root, made relative to each page, and the link is named for what it does.
+site's root, made relative to each page, and the link is named for what it does. Every edition (English at the
+root, Chinese in zh/) opens the same in-browser edition: code and outputs are the same in both.
 """
 
+from language_switch import current_language, edition_root_to_site_root
 from sphinx.application import Sphinx
 
-LAUNCH_TEXT = "Run in the browser"
-LAUNCH_TOOLTIP = "Run this chapter in your browser (JupyterLite, offline, from this site)"
+# The launch link's text and tooltip in each edition's language.
+LAUNCH_LINK = {
+    "en": ("Run in the browser", "Run this chapter in your browser (JupyterLite, offline, from this site)"),
+    "zh_CN": ("在浏览器中运行", "在浏览器中运行本章（JupyterLite，离线，由本站提供）"),
+}
 
 
 def _is_thebe_script(script) -> bool:
@@ -38,9 +43,9 @@ def _localize_jupyterlite_button(app, pagename, templatename, context, doctree):
         for button in group.get("buttons", []) if group.get("label") == "launch-buttons" else []:
             url = button.get("url", "")
             if url.startswith(lite_url + "?"):
-                button["url"] = context["pathto"](lite_url, 1) + url[len(lite_url):]
-                button["text"] = LAUNCH_TEXT
-                button["tooltip"] = LAUNCH_TOOLTIP
+                site_url = edition_root_to_site_root(app) + lite_url
+                button["url"] = context["pathto"](site_url, 1) + url[len(lite_url):]
+                button["text"], button["tooltip"] = LAUNCH_LINK[current_language(app)]
                 button["label"] = "run-in-browser"
     # The launch menu goes after the download menu: the page's first link whose URL ends in ".ipynb" stays the
     # notebook download (the launch link's URL ends in "?path=<chapter>.ipynb", and tests/test_site.py takes the
