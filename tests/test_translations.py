@@ -18,6 +18,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -34,9 +37,25 @@ _CODE = re.compile(r"(?<![`}])`[^`]+`")
 _ROLE = re.compile(r"\{(?P<role>[a-z:]+)\}`(?P<body>[^`]*)`")
 _LINK_TARGET = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 # English words that also have an everyday sense the terminology does not mean ("a bit more", "the solution of
-# an equation", "the bias term of a model"): the table still renders them, but they are not required wherever
+# an equation", "the bias term of a model", "cells that exercise a rule"): the table still renders them, but they are not required wherever
 # the English word occurs.
-AMBIGUOUS_TERMS = {"bit", "solution", "bias"}
+AMBIGUOUS_TERMS = {"bit", "solution", "bias", "exercise"}
+
+
+# The parser MyST is built on, with the syntax the book's prose uses. In CommonMark, emphasis that ends in
+# punctuation closes only before a space or punctuation: "**论断。**对" shows its asterisks, "**论断。** 对" and
+# "**论断**。对" are bold. So a translation is parsed as the page will parse it.
+_MARKDOWN = MarkdownIt("commonmark").use(dollarmath_plugin).use(myst_role_plugin)
+
+
+def markdown_structure(text: str) -> Counter:
+    """How many of each kind of markup a message parses into (bold, emphasis, links, roles, formulas, ...)."""
+    kinds = Counter()
+    for token in _MARKDOWN.parse(text):
+        for inner in token.children or [token]:
+            if inner.type not in ("text", "softbreak", "inline"):
+                kinds[inner.type] += 1
+    return kinds
 
 
 def role_targets(text: str) -> Counter:
@@ -56,6 +75,7 @@ def markup_problems(msgid: str, msgstr: str) -> list[str]:
         ("code", lambda t: Counter(_CODE.findall(_ROLE.sub(" ", _MATH.sub(" ", t))))),
         ("cross-references", role_targets),
         ("link targets", lambda t: Counter(_LINK_TARGET.findall(t))),
+        ("markup as parsed", markdown_structure),
     ]:
         source, translation = found(msgid), found(msgstr)
         if source != translation:
@@ -110,6 +130,8 @@ GOOD = "{eq}`ce-def` 中的交叉熵 $H(p, q)$ 即 `mathlib.cross_entropy`，见
 
 def test_a_faithful_translation_passes():
     assert catalogue_problems(_catalogue((SOURCE, GOOD)), TERMS) == []
+    claim = "**Claim.** " + SOURCE
+    assert catalogue_problems(_catalogue((claim, "**论断。** " + GOOD), (claim, "**论断**。" + GOOD)), TERMS) == []
 
 
 @pytest.mark.parametrize(
@@ -129,6 +151,12 @@ def test_a_faithful_translation_passes():
 def test_a_broken_translation_is_found(broken, complaint):
     problems = catalogue_problems(_catalogue((SOURCE, broken)), TERMS)
     assert any(complaint in p for p in problems), problems
+
+
+def test_bold_that_the_page_would_not_close_is_found():
+    source = "**Claim.** The likelihood is $L$."
+    problems = catalogue_problems(_catalogue((source, "**论断。**似然为 $L$。")), TERMS)
+    assert any("markup as parsed differ" in p for p in problems), problems
 
 
 def test_a_fuzzy_entry_is_found():
