@@ -10,6 +10,7 @@ numbered like everywhere else, and checked by ``--nitpick``. Whether every claim
 
 from __future__ import annotations
 
+import gettext
 from pathlib import Path
 
 from docutils import nodes
@@ -87,6 +88,43 @@ def _text_with_math(text: str) -> list[nodes.Node]:
             for odd, piece in ((index % 2 == 1, piece) for index, piece in enumerate(pieces)) if piece]
 
 
+# The table's own words in the translated editions; English is the key. The claims' titles come from the
+# catalogue of the page that states them, as on that page.
+LEDGER_WORDS = {
+    "zh_CN": {
+        "Claim": "论断",
+        "Stated in": "出处",
+        "Checked by": "检验",
+        "Cited from": "引用处",
+        "no check": "无检验",
+        "symbolic, general size": "符号计算，一般规模",
+        "symbolic, fixed size": "符号计算，固定规模",
+        "numeric, against mathlib": "数值计算，对照 mathlib",
+        "numeric, against an independent library or exact value": "数值计算，对照独立的库或精确值",
+    },
+}
+
+
+def _words(app) -> dict[str, str]:
+    return LEDGER_WORDS.get(app.config.language or "en", {})
+
+
+def _translated_title(app, title: str, page: str) -> str:
+    """A claim's title as the translated edition shows it on its page (sphinx-proof's title message is the
+    title in parentheses), read from that page's catalogue, which Sphinx has compiled by now."""
+    language = app.config.language or "en"
+    if language == "en":
+        return title
+    for locale_dir in app.config.locale_dirs:
+        catalogue = Path(app.srcdir, locale_dir, language, "LC_MESSAGES", _docname(page) + ".mo")
+        if catalogue.is_file():
+            with catalogue.open("rb") as mo:
+                translation = gettext.GNUTranslations(mo).gettext(f"({title})")
+            if translation != f"({title})":
+                return translation.strip("（）()")
+    raise ValueError(f"the claim title {title!r} of {page} has no translation into {language}")
+
+
 def _cell(*children) -> nodes.entry:
     entry = nodes.entry()
     paragraph = nodes.paragraph()
@@ -122,7 +160,8 @@ class BuildLedgerTable(SphinxPostTransform):
         for width in (30, 20, 30, 20):
             group += nodes.colspec(colwidth=width)
         head = nodes.thead()
-        head += nodes.row("", *(_cell(nodes.Text(title)) for title in
+        words = _words(self.app)
+        head += nodes.row("", *(_cell(nodes.Text(words.get(title, title))) for title in
                                 ("Claim", "Stated in", "Checked by", "Cited from")))
         group += head
         body = nodes.tbody()
@@ -132,7 +171,7 @@ class BuildLedgerTable(SphinxPostTransform):
             claim_cell = [_claim_link(claim, here)]
             if claim.title:
                 claim_cell.append(nodes.Text(" "))
-                claim_cell.extend(_text_with_math(claim.title))
+                claim_cell.extend(_text_with_math(_translated_title(self.app, claim.title, claim.page)))
             check_links = []
             for check in checks:
                 kind = check.claims.get(claim.label)
@@ -142,12 +181,13 @@ class BuildLedgerTable(SphinxPostTransform):
                 if check_links:
                     check_links.append(nodes.Text("; "))
                 label = claim_reader.CHECK_KINDS.get(kind, kind)
+                label = words.get(label, label)
                 if builder.format == "html":
                     check_links.append(nodes.reference("", label, refuri=uri, internal=True))
                 else:  # the cell anchors exist on the site only; the PDF names the kind
                     check_links.append(nodes.Text(label))
             if not check_links:
-                check_links = [nodes.strong("", "no check")]
+                check_links = [nodes.strong("", words.get("no check", "no check"))]
             citing = sorted(citations.get(claim.label, set()) - {here, stated_in})
             cited = []
             for docname in citing:
