@@ -91,13 +91,16 @@ NOT_TRANSLATED = [
 
 
 def english_prose(page_html: str) -> list[str]:
-    """The paragraphs, headings, list items, captions and table cells of a page's article that read as English:
-    four or more Latin words and not one Chinese character."""
-    article = BeautifulSoup(page_html, "html.parser").select_one("article.bd-article")
+    """The paragraphs, headings, list items, captions and table cells of a page's article, and the entries and
+    part captions of its navigation, that read as English: four or more Latin words and not one Chinese
+    character."""
+    page = BeautifulSoup(page_html, "html.parser")
+    article = page.select_one("article.bd-article")
     for element in article.select(", ".join(NOT_TRANSLATED)):
         element.decompose()
     found = []
-    for block in article.select("p, h1, h2, h3, li, figcaption, th, td"):
+    blocks = article.select("p, h1, h2, h3, li, figcaption, th, td") + page.select("nav.bd-docs-nav .caption-text, nav.bd-docs-nav a")
+    for block in blocks:
         words = " ".join(block.get_text(" ").split())
         if len(re.findall(r"\b[A-Za-z]{3,}\b", words)) >= 4 and not _HAN.search(words):
             found.append(words[:80])
@@ -108,9 +111,10 @@ def test_english_prose_is_found_in_a_planted_page():
     page = (
         '<html lang="zh-CN"><body><article class="bd-article"><p>似然函数 $L$</p>'
         "<p>The likelihood is not a density.</p><div class=\"highlight\"><pre>print(the value of it)</pre></div>"
-        "</article></body></html>"
+        '</article><nav class="bd-docs-nav"><p class="caption"><span class="caption-text">Part I: Likelihood and'
+        " information</span></p></nav></body></html>"
     )
-    assert english_prose(page) == ["The likelihood is not a density."]
+    assert english_prose(page) == ["The likelihood is not a density.", "Part I: Likelihood and information"]
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -58,10 +58,16 @@ def markdown_structure(text: str) -> Counter:
     return kinds
 
 
+# Roles whose body is only the link's text: {book-pdf}`book-en.pdf` links the PDF of the page's language.
+TEXT_ROLES = {"book-pdf"}
+
+
 def role_targets(text: str) -> Counter:
     """The label or key of every role: a role's visible text may be translated, never what it points at."""
     targets = Counter()
     for match in _ROLE.finditer(text):
+        if match["role"] in TEXT_ROLES:
+            continue
         body = match["body"]
         label = re.search(r"<([^>]+)>\s*$", body)
         targets[(match["role"], label[1] if label else body)] += 1

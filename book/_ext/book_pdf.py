@@ -14,9 +14,14 @@ The PDFs are copied next to the site (``_build/html/book-<language>.pdf``) by sc
 import posixpath
 
 from docutils import nodes
+from language_switch import current_language, edition_root_to_site_root
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.texescape import escape as latex_escape
+
+
+# The download menu's tooltip, in the language of the PDF it offers.
+PDF_TOOLTIP = {"en": "Download the whole book as a PDF (English)", "zh_CN": "下载全书 PDF（简体中文）"}
 
 
 def pdf_filename(language: str) -> str:
@@ -78,10 +83,31 @@ def number_theorems_per_chapter(app: Sphinx) -> None:
     app.connect("env-check-consistency", restore)
 
 
+def _site_pdf(app: Sphinx, language: str) -> str:
+    """The PDF of ``language`` as a path from the root of the edition being built: the PDFs lie at the site's
+    root (scripts/build_pdf.py), which is above a translated edition's folder."""
+    return edition_root_to_site_root(app) + pdf_filename(language)
+
+
+def _pdf_language(app: Sphinx) -> str:
+    """The PDF a page links to: the one in its own language, or the English one where there is none."""
+    language = current_language(app)
+    return language if language in app.config.book_pdf_languages else "en"
+
+
 def book_pdf_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     env = inliner.document.settings.env
-    target = posixpath.relpath(pdf_filename(env.config.language), posixpath.dirname(env.docname) or ".")
+    target = posixpath.relpath(_site_pdf(env.app, _pdf_language(env.app)), posixpath.dirname(env.docname) or ".")
     return [BookPdfLink(rawtext, text, refuri=target, classes=["book-pdf"])], []
+
+
+def _tell_latex_the_language(app: Sphinx, config) -> None:
+    """bookpdf.sty writes its own words (the machine-dependent note) in the book's language."""
+    preamble = config.latex_elements.get("preamble", "")
+    config.latex_elements = {
+        **config.latex_elements,
+        "preamble": f"\\def\\bookpdflanguage{{{config.language or 'en'}}}\n{preamble}",
+    }
 
 
 def _visit_link_html(translator, node):
@@ -106,9 +132,9 @@ def add_pdf_downloads(app, pagename, templatename, context, doctree):
             group["buttons"].append(
                 {
                     "type": "link",
-                    "url": pathto(pdf_filename(language), 1),
+                    "url": pathto(_site_pdf(app, language), 1),
                     "text": pdf_filename(language),
-                    "tooltip": f"Download the whole book as a PDF ({language})",
+                    "tooltip": PDF_TOOLTIP[language],
                     "icon": "fas fa-book",
                     "label": f"download-book-pdf-{language}-button",
                 }
@@ -127,6 +153,7 @@ def setup(app: Sphinx):
         text=(_children_only, _children_only),
     )
     app.add_role("book-pdf", book_pdf_role)
+    app.connect("config-inited", _tell_latex_the_language)
     # After sphinx-book-theme fills its download menu (priority 501).
     app.connect("html-page-context", add_pdf_downloads, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

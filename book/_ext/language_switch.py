@@ -41,7 +41,19 @@ def _edition_links(app, pagename, templatename, context, doctree):
     context["edition_links"] = links
 
 
+def _title_in_the_edition_language(app: Sphinx, config) -> None:
+    """The book's title in a translated edition: the site's header and tab, and the PDF's title page."""
+    title = config.book_titles.get(config.language or "en")
+    if not title:
+        return
+    config.html_title = config.project = title
+    config.latex_documents = [(doc[0], doc[1], title, *doc[3:]) for doc in config.latex_documents]
+
+
 def setup(app: Sphinx):
     app.add_config_value("book_editions", {"en": ""}, "html", types=[dict])
+    # language -> the book's title in that language, where it is not _config.yml's title
+    app.add_config_value("book_titles", {}, "env", types=[dict])
+    app.connect("config-inited", _title_in_the_edition_language)
     app.connect("html-page-context", _edition_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,10 +14,14 @@ The transform runs before Sphinx's own ``Locale`` transform (priority 20), so th
 gettext builder extracts and what a translated build replaces.
 """
 
+from pathlib import Path
+
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
 
 
 def _is_code_text(node: nodes.Node) -> bool:
@@ -43,6 +47,27 @@ class KeepMathAndOutputsUntranslated(SphinxTransform):
                 node["translatable"] = False
 
 
+class TranslateTocCaptions(SphinxTransform):
+    """The parts' captions (Part I: ...) belong to the toctrees that sphinx-external-toc inserts from _toc.yml
+    at priority 100, after Sphinx has translated the page; gettext extracts them all the same (into the root
+    page's catalogue), so here they are translated from that catalogue, as Sphinx would have."""
+
+    default_priority = 110  # after sphinx_external_toc's InsertToctrees (100)
+
+    def apply(self, **kwargs) -> None:
+        if not self.config.language or self.config.language == "en":
+            return
+        dirs = [str(Path(self.env.srcdir, directory)) for directory in self.config.locale_dirs]
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        catalogue, has_catalogue = init_locale(dirs, self.config.language, domain)
+        if not has_catalogue:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            if toctree.get("caption"):
+                toctree["caption"] = catalogue.gettext(toctree["caption"])
+
+
 def setup(app: Sphinx):
     app.add_transform(KeepMathAndOutputsUntranslated)
+    app.add_transform(TranslateTocCaptions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

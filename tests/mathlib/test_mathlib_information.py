@@ -21,7 +21,7 @@ from mathlib import (
     mutual_information,
     self_information,
 )
-from mathlib_testing import mp_kl_divergence
+from mathlib_testing import mp_js_divergence, mp_kl_divergence, ulp_error
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -222,6 +222,67 @@ def test_js_divergence_is_finite_where_kl_divergence_is_infinite():
     # KL(p || m) = 1/2 log(2/3) + 1/2 log 2 ; KL(q || m) = log(4/3)
     expected = 0.5 * (0.5 * math.log(2 / 3) + 0.5 * math.log(2.0)) + 0.5 * math.log(4 / 3)
     assert js_divergence([0.5, 0.5], [1.0, 0.0]) == pytest.approx(expected, rel=1e-14)
+
+
+# JS of p and q = p(1 + delta) is O(delta^2). The budget: each term s f(t) is evaluated to about 2 ulp (one
+# bit lost between its two O(t^2) parts, the rounding of t, s and the logs), and a sum of non-negative terms
+# adds at most about an ulp more at these lengths: 8 ulp of the float64 result leaves room.
+JS_ULP_BUDGET = 8
+JS_CLOSE_SCALES = [10.0**-k for k in range(2, 13)]
+
+
+def nearly_equal_pairs(seed: int, delta: float, dtype=np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rows p (flat Dirichlet, lengths 2 to 40) and q = p (1 + delta N(0, 1)), renormalized in the float dtype."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for size in (2, 3, 5, 10, 40):
+        p = rng.dirichlet(np.ones(size), size=4)
+        q = p * (1 + delta * rng.standard_normal(p.shape))
+        q /= q.sum(axis=-1, keepdims=True)
+        pairs.append((p.astype(dtype), q.astype(dtype)))
+    return pairs
+
+
+def test_js_divergence_of_nearly_equal_distributions_keeps_full_relative_precision(ulp_report):
+    # The reference takes the float inputs exactly as given (q need not sum to exactly 1).
+    worst_by_scale = {}
+    worst = (0.0, "")
+    for delta in JS_CLOSE_SCALES:
+        worst_by_scale[delta] = 0.0
+        for p_rows, q_rows in nearly_equal_pairs(int(-math.log10(delta)), delta):
+            got = js_divergence(p_rows, q_rows)
+            for p, q, value in zip(p_rows, q_rows, got):
+                exact = mp_js_divergence(p, q)
+                assert 0 < exact < 10 * delta**2  # the regime under test: JS = O(delta^2)
+                error = ulp_error(value, exact, np.float64)
+                worst_by_scale[delta] = max(worst_by_scale[delta], error)
+                if error > worst[0]:
+                    worst = (error, f"delta={delta:g}, p={p.tolist()}, q={q.tolist()}")
+    ulp_report("js_divergence", "float64", worst[0], JS_ULP_BUDGET, worst[1])
+    assert max(worst_by_scale.values()) <= JS_ULP_BUDGET, worst_by_scale
+
+
+@pytest.mark.parametrize("delta", [1e-3, 1e-6])
+def test_js_divergence_of_nearly_equal_float32_distributions_is_float32_within_an_ulp(delta):
+    for p_rows, q_rows in nearly_equal_pairs(7, delta, np.float32):
+        got = js_divergence(p_rows, q_rows)
+        assert got.dtype == np.float32
+        for p, q, value in zip(p_rows, q_rows, got):
+            assert ulp_error(value, mp_js_divergence(p, q), np.float32) <= 1
+
+
+def test_js_divergence_is_accurate_where_an_entry_is_negligible_next_to_the_other():
+    # 0.1 + 1e-20 rounds to 0.1, so t = (p - q) / (p + q) rounds to 1 although q_0 > 0:
+    # q_0 log(2 q_0 / (p_0 + q_0)) must come out finite, not 1e-20 * log1p(-1) = -inf.
+    p, q = np.array([0.1, 0.9]), np.array([1e-20, 1.0])
+    for a, b in ((p, q), (q, p)):
+        assert ulp_error(js_divergence(a, b), mp_js_divergence(a, b), np.float64) <= JS_ULP_BUDGET
+
+
+def test_js_divergence_of_a_distribution_with_itself_is_exactly_zero():
+    p = random_distributions(12, (3, 6))
+    p[0, :2] = [0.0, p[0, 0] + p[0, 1]]
+    assert np.array_equal(js_divergence(p, p), np.zeros(3))
 
 
 # --- joint and conditional entropy, mutual information ----------------------------------------------------
