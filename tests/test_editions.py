@@ -131,6 +131,7 @@ def test_translated_pages_hold_no_english_prose(language):
 
 # Each term, and the chapter a reader searching for it needs (issue 14).
 CHINESE_SEARCHES = {
+    "熵": "book/part1/03_entropy",
     "交叉熵": "book/part2/05_cross_entropy_kl",
     "负对数似然": "book/part2/06_mle_is_min_kl",
     "经验分布": "book/part2/06_mle_is_min_kl",

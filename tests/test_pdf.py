@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import numpy as np
+import polib
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -45,6 +46,46 @@ WRAP_MARK = "\N{RIGHTWARDS ARROW WITH HOOK}"
 VISIBLE_SPACE = "\N{OPEN BOX}"
 
 
+# The names a PDF gives to what LaTeX and the theorem and exercise extensions write, in each language: the
+# theorem kinds and the solution heading are sphinx-proof's and sphinx-exercise's own translations (their
+# catalogues), the rest book/_latex/bookpdf.sty's.
+PROOF_CATALOGUES = Path(__import__("sphinx_proof").__file__).parent / "translations" / "locales"
+EXERCISE_CATALOGUES = Path(__import__("sphinx_exercise").__file__).parent / "translations" / "locales"
+PDF_WORDS = {
+    "en": {"contents": "CONTENTS", "chapter": "Chapter {number}. {title}",
+           "machine-dependent": "Machine-dependent output: computed on the machine that built this book."},
+    "zh_CN": {"contents": "目录", "chapter": "第 {number} 章 {title}",
+              "machine-dependent": "此输出依赖机器：它是构建本书的机器算出的。"},
+}
+
+
+@cache
+def _catalogue(language, domain, directory):
+    import gettext
+
+    return gettext.translation(domain, str(directory), [language], fallback=language == "en")
+
+
+def extension_word(language, domain, word):
+    directory = PROOF_CATALOGUES if domain == "proof" else EXERCISE_CATALOGUES
+    return _catalogue(language, domain, directory).gettext(word)
+
+
+@cache
+def _page_catalogue(language, docname) -> dict:
+    path = ROOT / "locale" / language / "LC_MESSAGES" / f"{docname}.po"
+    return {entry.msgid: entry.msgstr for entry in polib.pofile(str(path))}
+
+
+def translated(language, docname, text):
+    """``text`` of page ``docname`` as the edition in ``language`` has it: its committed catalogue's entry."""
+    if language == "en":
+        return text
+    catalogue = _page_catalogue(language, docname)
+    assert text in catalogue, f"{docname}: {text!r} is not in the {language} catalogue"
+    return catalogue[text]
+
+
 def pdf_path(language):
     return BUILD / "pdf" / f"book-{language}.pdf"
 
@@ -67,17 +108,21 @@ def pdf_pages(language) -> tuple[str, ...]:
     return tuple(text.split("\f"))
 
 
-def _collapse(text):
-    return " ".join(text.split())
+def _collapse(text, language="en"):
+    """Text as pdftotext gives it (NFKC: full-width punctuation becomes ASCII), whitespace collapsed; Chinese
+    has no spaces between words, and pdftotext breaks its lines anywhere, so there whitespace goes."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()) if language.startswith("zh") else " ".join(text.split())
 
 
 @cache
 def body_text(language) -> str:
     """The text after the table of contents, whitespace collapsed: a title found here is a heading, not an entry."""
     pages = pdf_pages(language)
-    toc_start = next(i for i, page in enumerate(pages) if page.strip().startswith("CONTENTS"))
-    body_start = next(i for i in range(toc_start + 1, len(pages)) if pages[i].strip().upper().startswith("PREFACE"))
-    return _collapse(" ".join(pages[body_start:]))
+    toc_start = next(i for i, page in enumerate(pages) if page.strip().startswith(PDF_WORDS[language]["contents"]))
+    preface = chapter_titles(language)[0].upper()
+    body_start = next(i for i in range(toc_start + 1, len(pages)) if pages[i].strip().upper().startswith(preface))
+    return _collapse(" ".join(pages[body_start:]), language)
 
 
 def _source_path(docname):
@@ -100,13 +145,17 @@ def _docnames():
     return [TOC["root"]] + [chapter["file"] for part in TOC["parts"] for chapter in part["chapters"]]
 
 
-def chapter_titles():
+def chapter_titles(language="en"):
     titles = []
     for docname in _docnames():
         heading = re.search(r"^# (.+)$", _markdown(_source_path(docname)), re.M)
         assert heading, f"{docname} has no title"
-        titles.append(heading.group(1).replace("`", ""))
+        titles.append(translated(language, docname, heading.group(1)).replace("`", ""))
     return titles
+
+
+def part_captions(language):
+    return [translated(language, TOC["root"], part["caption"]) for part in TOC["parts"]]
 
 
 def _chapter_numbers():
@@ -125,9 +174,11 @@ THEOREM_KINDS = {"theorem": "Theorem", "lemma": "Lemma", "proposition": "Proposi
 _DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{prf:(" + "|".join(THEOREM_KINDS) + r")\}[ \t]*(\S.*)$", re.M)
 
 
-def theorem_titles():
-    """(docname, kind, title) of every titled theorem-like directive, from the sources."""
-    return [(docname, THEOREM_KINDS[kind], title.strip())
+def theorem_titles(language="en"):
+    """(docname, kind, title) of every titled theorem-like directive, from the sources; the title in parentheses,
+    as sphinx-proof writes it (the catalogues translate it with its parentheses)."""
+    return [(docname, extension_word(language, "proof", THEOREM_KINDS[kind]),
+             translated(language, docname, f"({title.strip()})"))
             for docname in _docnames()
             for kind, title in _DIRECTIVE.findall(_markdown(_source_path(docname)))]
 
@@ -195,22 +246,25 @@ def test_the_pdf_was_built(language):
 @LANGUAGE
 def test_every_chapter_and_part_title_is_a_heading(language):
     text = body_text(language).casefold()
-    titles = chapter_titles() + [part["caption"] for part in TOC["parts"]]
+    titles = chapter_titles(language) + part_captions(language)
     assert len(titles) == len(_docnames()) + len(TOC["parts"])
-    missing = [title for title in titles if _collapse(title).casefold() not in text]
+    missing = [title for title in titles if _collapse(title, language).casefold() not in text]
     assert not missing, f"titles not in the PDF after its table of contents: {missing}"
 
 
 @LANGUAGE
 def test_chapters_are_numbered_as_on_the_site(language):
-    # The running head of a chapter's even pages reads "Chapter 6. Maximum likelihood is ...".
+    # The running head of a chapter's even pages reads "Chapter 6. Maximum likelihood is ..." ("第 6 章 ...").
     text = body_text(language)
     numbers = _chapter_numbers()
-    titles = dict(zip(_docnames(), chapter_titles()))
+    titles = dict(zip(_docnames(), chapter_titles(language)))
+    head = PDF_WORDS[language]["chapter"]
     wrong = [f"{numbers[docname]}. {title}" for docname, title in titles.items()
-             if docname in numbers and f"Chapter {numbers[docname]}. {_collapse(title)}" not in text]
+             if docname in numbers and _collapse(head.format(number=numbers[docname], title=title), language) not in text]
+    numbered_head = re.escape(_collapse(head, language)).replace(re.escape("{number}"), r"\d+")
     wrong += [f"{title} is numbered" for docname, title in titles.items()
-              if docname not in numbers and re.search(rf"Chapter \d+\. {re.escape(_collapse(title))}", text)]
+              if docname not in numbers
+              and re.search(numbered_head.replace(re.escape("{title}"), re.escape(_collapse(title, language))), text)]
     assert len(numbers) >= 13 and not wrong, wrong
 
 
@@ -231,16 +285,17 @@ def test_equations_are_numbered_per_chapter_as_on_the_site(language):
 def test_every_theorem_title_is_there_with_its_chapter_number(language):
     text = body_text(language)
     numbers = _chapter_numbers()
-    theorems = theorem_titles()
+    theorems = theorem_titles(language)
     assert len(theorems) >= 20, theorems
     missing = []
     for docname, kind, title in theorems:
         # Inline math prints as math glyphs, so it matches anything short.
         title_pattern = r"\s*".join(
-            ".{1,12}" if part.startswith("$") else re.escape(_collapse(part))
+            ".{1,12}" if part.startswith("$") else re.escape(_collapse(part, language))
             for part in re.split(r"(\$[^$]+\$)", title) if part.strip()
         )
-        pattern = rf"{kind} {numbers[docname]}\.\d+ \({title_pattern}\)"
+        space = "" if language.startswith("zh") else " "
+        pattern = rf"{kind}{space}{numbers[docname]}\.\d+{space}?{title_pattern}"
         if not re.search(pattern, text):
             missing.append(f"{kind} {numbers[docname]}.x ({title}) of {docname}")
     assert not missing, missing
@@ -250,7 +305,9 @@ def test_every_theorem_title_is_there_with_its_chapter_number(language):
 def test_every_exercise_has_its_solution(language):
     solutions = sum(_markdown(_source_path(docname)).count("{solution-start}") for docname in _docnames())
     assert solutions >= 40
-    assert body_text(language).count("Solution to Exercise") == solutions
+    heading = (re.escape(extension_word(language, "exercise", "Solution to")) + r"\s*"
+               + re.escape(extension_word(language, "exercise", "Exercise")))
+    assert len(re.findall(heading, body_text(language))) == solutions
 
 
 @LANGUAGE
@@ -261,7 +318,7 @@ def test_machine_dependent_cells_say_so(language):
         for cell in json.loads(_source_path(docname).read_text(encoding="utf-8"))["cells"]
     )
     assert tagged >= 1
-    assert body_text(language).count("Machine-dependent output: computed on the machine that built this book.") == tagged
+    assert body_text(language).count(_collapse(PDF_WORDS[language]["machine-dependent"], language)) == tagged
 
 
 @LANGUAGE
@@ -379,9 +436,12 @@ def test_every_font_is_embedded(language):
     assert not not_embedded, not_embedded
 
 
+EDITION_FOLDERS = {language: folder for language, folder in CONFIG["sphinx"]["config"]["book_editions"].items()}
+
+
 def _book_pages():
-    """The site's pages of the book itself, each of which has a download menu."""
-    return sorted((SITE / "book").rglob("*.html"))
+    """The pages of the book itself in every edition of the site, each of which has a download menu."""
+    return sorted(page for folder in EDITION_FOLDERS.values() for page in (SITE / folder / "book").rglob("*.html"))
 
 
 def _resolve(page, href):
@@ -391,7 +451,7 @@ def _resolve(page, href):
 @LANGUAGE
 def test_every_page_download_menu_offers_the_pdf(language):
     pages = _book_pages()
-    assert len(pages) == len(_docnames())
+    assert len(pages) == len(_docnames()) * len(EDITION_FOLDERS)
     pdf = pdf_path(language)
     for page in pages:
         menu = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(".dropdown-download-buttons a")
@@ -400,11 +460,12 @@ def test_every_page_download_menu_offers_the_pdf(language):
         assert targets[0].read_bytes() == pdf.read_bytes(), f"{targets[0]} is not the built {pdf}"
 
 
-def test_the_preface_links_the_pdf():
-    # The site is the English edition, so its preface links the English PDF.
-    preface = SITE / "book" / "front" / "preface.html"
+@pytest.mark.parametrize("edition", EDITION_FOLDERS)
+def test_the_preface_links_the_pdf_of_its_language(edition):
+    preface = SITE / EDITION_FOLDERS[edition] / "book" / "front" / "preface.html"
     links = BeautifulSoup(preface.read_text(encoding="utf-8"), "html.parser").select("a.book-pdf")
     assert links, "the preface has no link to the PDF"
     target = _resolve(preface, links[0]["href"])
-    assert target == SITE / pdf_path("en").name
-    assert target.read_bytes() == pdf_path("en").read_bytes()
+    language = edition if edition in LANGUAGES else "en"
+    assert target == SITE / pdf_path(language).name
+    assert target.read_bytes() == pdf_path(language).read_bytes()

@@ -15,6 +15,7 @@ import posixpath
 
 from docutils import nodes
 from language_switch import current_language, edition_root_to_site_root
+from translatable_text import translated
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.texescape import escape as latex_escape
@@ -44,7 +45,9 @@ class NumberLikeTheSite(SphinxPostTransform):
         if self.app.project.path2doc(self.document["source"]) != root_doc:
             return
         site_map = self.config.external_site_map
-        numbered_parts = {toctree.caption: bool(toctree.numbered) for toctree in site_map.root.subtrees}
+        # The part sections are named by the captions as the edition shows them (translatable_text.py).
+        numbered_parts = {translated(self.env, root_doc, toctree.caption): bool(toctree.numbered)
+                          for toctree in site_map.root.subtrees}
         root_section = next(s for s in self.document.findall(nodes.section) if s.get("docname") == root_doc)
         preface_title = self.env.titles[root_doc].astext()
         root_section.insert(

@@ -12,11 +12,27 @@ import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.search import languages
+from sphinx.search.zh import SearchChinese
 from terminology import terminology
 
 # A count far above any word's in jieba's dictionary: a listed term is always kept whole.
 TERM_FREQUENCY = 10**6
 _HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+# One-character function words, which a reader never searches for and which would fill the index.
+_FUNCTION_CHARACTERS = set("的了是在和与或为其这那个之及也就都而被把对由从以于即若则所并且")
+
+
+class BookChineseSearch(SearchChinese):
+    """Sphinx's Chinese search, also indexing one-character words: 熵 (entropy) is a term of its own, and Sphinx
+    drops every word shorter than two characters."""
+
+    def word_filter(self, stemmed_word: str) -> bool:
+        if len(stemmed_word) == 1 and _HAN.fullmatch(stemmed_word):
+            return stemmed_word not in _FUNCTION_CHARACTERS
+        return super().word_filter(stemmed_word)
 
 
 def chinese_words(terms: dict[str, str]) -> list[str]:
@@ -40,5 +56,6 @@ def _write_user_dictionary(app: Sphinx, config) -> None:
 
 
 def setup(app: Sphinx):
+    languages["zh"] = BookChineseSearch
     app.connect("config-inited", _write_user_dictionary)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -47,7 +47,13 @@ def _title_in_the_edition_language(app: Sphinx, config) -> None:
     if not title:
         return
     config.html_title = config.project = title
-    config.latex_documents = [(doc[0], doc[1], title, *doc[3:]) for doc in config.latex_documents]
+
+
+def _pdf_title_in_the_edition_language(app: Sphinx, env, docnames) -> None:
+    # When the build starts: after jupyter-book has written its own title into latex_documents.
+    title = app.config.book_titles.get(current_language(app))
+    if title and app.builder.format == "latex":
+        app.config.latex_documents = [(doc[0], doc[1], title, *doc[3:]) for doc in app.config.latex_documents]
 
 
 def setup(app: Sphinx):
@@ -55,5 +61,6 @@ def setup(app: Sphinx):
     # language -> the book's title in that language, where it is not _config.yml's title
     app.add_config_value("book_titles", {}, "env", types=[dict])
     app.connect("config-inited", _title_in_the_edition_language)
+    app.connect("env-before-read-docs", _pdf_title_in_the_edition_language)
     app.connect("html-page-context", _edition_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -55,16 +55,19 @@ class TranslateTocCaptions(SphinxTransform):
     default_priority = 110  # after sphinx_external_toc's InsertToctrees (100)
 
     def apply(self, **kwargs) -> None:
-        if not self.config.language or self.config.language == "en":
-            return
-        dirs = [str(Path(self.env.srcdir, directory)) for directory in self.config.locale_dirs]
-        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-        catalogue, has_catalogue = init_locale(dirs, self.config.language, domain)
-        if not has_catalogue:
-            return
         for toctree in self.document.findall(addnodes.toctree):
             if toctree.get("caption"):
-                toctree["caption"] = catalogue.gettext(toctree["caption"])
+                toctree["caption"] = translated(self.env, self.env.docname, toctree["caption"])
+
+
+def translated(env, docname: str, message: str) -> str:
+    """``message`` of page ``docname`` in the language being built, from that page's catalogue."""
+    if not env.config.language or env.config.language == "en":
+        return message
+    dirs = [str(Path(env.srcdir, directory)) for directory in env.config.locale_dirs]
+    domain = docname_to_domain(docname, env.config.gettext_compact)
+    catalogue, has_catalogue = init_locale(dirs, env.config.language, domain)
+    return catalogue.gettext(message) if has_catalogue else message
 
 
 def setup(app: Sphinx):
