@@ -1,4 +1,4 @@
-"""Decide which text of the book goes into the translation catalogues (gettext) and so into the Chinese edition.
+"""What of the book is translated (gettext catalogues, locale/), and two repairs to how Sphinx translates it.
 
 Sphinx offers every text node of a page for translation. Two kinds are not prose and must stay exactly as the
 English edition has them, so they are taken out of the catalogues here:
@@ -12,6 +12,9 @@ English edition has them, so they are taken out of the catalogues here:
 
 The transform runs before Sphinx's own ``Locale`` transform (priority 20), so the same rule decides what the
 gettext builder extracts and what a translated build replaces.
+
+The repairs: the parts' captions, which sphinx-external-toc inserts after Sphinx has translated the page, are
+translated from the catalogue too; and ids that translated messages bring in twice are made unique.
 """
 
 from pathlib import Path
@@ -70,7 +73,29 @@ def translated(env, docname: str, message: str) -> str:
     return catalogue.gettext(message) if has_catalogue else message
 
 
+def unique_generated_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Sphinx parses each translated message as a small document of its own, so the ids docutils generates there
+    ("id9" for a citation) can repeat ids of the page. A repeated id breaks fragment links and assistive
+    technology; every later copy gets a fresh id (what links to the id keeps reaching the first)."""
+    if not app.config.language or app.config.language == "en":
+        return
+    elements = list(doctree.findall(nodes.Element))
+    taken = {node_id for element in elements for node_id in element["ids"]}
+    seen = set()
+    for element in elements:
+        for index, node_id in enumerate(element["ids"]):
+            if node_id not in seen:
+                seen.add(node_id)
+                continue
+            number = 2
+            while f"{node_id}-{number}" in taken:
+                number += 1
+            element["ids"][index] = f"{node_id}-{number}"
+            taken.add(element["ids"][index])
+
+
 def setup(app: Sphinx):
     app.add_transform(KeepMathAndOutputsUntranslated)
     app.add_transform(TranslateTocCaptions)
+    app.connect("doctree-resolved", unique_generated_ids)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
