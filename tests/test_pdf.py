@@ -469,3 +469,19 @@ def test_the_preface_links_the_pdf_of_its_language(edition):
     language = edition if edition in LANGUAGES else "en"
     assert target == SITE / pdf_path(language).name
     assert target.read_bytes() == pdf_path(language).read_bytes()
+
+
+@LANGUAGE
+def test_every_character_has_a_glyph(language):
+    # XeLaTeX only warns when the font lacks a character, and the page then shows nothing in its place.
+    log = latex_log(language).read_text(encoding="utf-8", errors="replace")
+    missing = sorted(set(re.findall(r"Missing character: There is no (.) ", log)))
+    assert not missing, f"characters with no glyph in the font: {missing[:20]}"
+
+
+@LANGUAGE
+def test_chinese_text_is_set_in_the_chinese_fonts(language):
+    # The Chinese edition, and the terminology table of every edition, are set in Noto CJK (xeCJK).
+    fonts = _run("pdffonts", str(pdf_path(language)))
+    assert "NotoSerifCJK" in fonts or "NotoSansCJK" in fonts, fonts
+    assert "交叉熵" in "".join(pdf_pages(language))
