@@ -485,3 +485,14 @@ def test_chinese_text_is_set_in_the_chinese_fonts(language):
     fonts = _run("pdffonts", str(pdf_path(language)))
     assert "NotoSerifCJK" in fonts or "NotoSansCJK" in fonts, fonts
     assert "交叉熵" in "".join(pdf_pages(language))
+
+
+@LANGUAGE
+def test_no_box_has_an_empty_title_bar(language):
+    # A Sphinx admonition takes its title as its next argument; an untitled one (sphinx-proof's proofs) would
+    # take the paragraph's first command for it and draw an empty bar. Proofs are set as bookpdfproof.
+    tex = (BUILD / "pdf" / language / "latex" / "book.tex").read_text(encoding="utf-8")
+    boxes = re.findall(r"\\begin\{sphinxadmonition\}\{note\}\s*(.)", tex)
+    assert len(boxes) >= 20
+    assert boxes.count("{") == len(boxes), f"{len(boxes) - boxes.count('{')} boxes have no title"
+    assert tex.count(r"\begin{bookpdfproof}") >= 10

@@ -14,6 +14,7 @@ The PDFs are copied next to the site (``_build/html/book-<language>.pdf``) by sc
 import posixpath
 
 from docutils import nodes
+from sphinx_proof import nodes as proof_nodes
 from language_switch import current_language, edition_root_to_site_root
 from translatable_text import translated
 from sphinx.application import Sphinx
@@ -60,6 +61,24 @@ class NumberLikeTheSite(SphinxPostTransform):
                 continue
             section.parent.insert(section.parent.index(section), _secnumdepth(False))
             section.insert(section.first_child_matching_class(nodes.title) + 1, _secnumdepth(numbered_parts[caption]))
+
+
+class ProofsWithoutATitleBar(SphinxPostTransform):
+    """sphinx-proof puts a proof in an untitled admonition, which LaTeX draws as a box under an empty title bar
+    (the site shows no title either: the proof's text begins "Proof."). In the PDF a proof is an indented
+    block instead (bookpdfproof, book/_latex/bookpdf.sty)."""
+
+    default_priority = 750
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for proof in list(self.document.findall(proof_nodes.proof_node)):
+            for box in [child for child in proof.children if isinstance(child, nodes.admonition)]:
+                box.replace_self([
+                    nodes.raw("", "\\begin{bookpdfproof}\n", format="latex"),
+                    *box.children,
+                    nodes.raw("", "\\end{bookpdfproof}\n", format="latex"),
+                ])
 
 
 class BookPdfLink(nodes.reference):
@@ -147,6 +166,7 @@ def add_pdf_downloads(app, pagename, templatename, context, doctree):
 def setup(app: Sphinx):
     app.add_config_value("book_pdf_languages", ["en"], "html", [list])
     app.add_post_transform(NumberLikeTheSite)
+    app.add_post_transform(ProofsWithoutATitleBar)
     # After sphinx-jupyterbook-latex's own builder-inited handler (priority 500).
     app.connect("builder-inited", number_theorems_per_chapter, priority=600)
     app.add_node(
