@@ -77,7 +77,9 @@ def unique_generated_ids(app: Sphinx, doctree: nodes.document, docname: str) -> 
     """Sphinx parses each translated message as a small document of its own, so the ids docutils generates there
     ("id9" for a citation) can repeat ids of the page. A repeated id breaks fragment links and assistive
     technology; every later copy gets a fresh id (what links to the id keeps reaching the first)."""
-    if not app.config.language or app.config.language == "en":
+    # On the site only: the LaTeX builder resolves the whole book as one tree, where each page's ids are told
+    # apart by its name.
+    if not app.config.language or app.config.language == "en" or app.builder.format != "html":
         return
     elements = list(doctree.findall(nodes.Element))
     taken = {node_id for element in elements for node_id in element["ids"]}
