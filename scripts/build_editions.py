@@ -40,7 +40,8 @@ def editions() -> dict[str, str]:
     return {lang: folder for lang, folder in config["sphinx"]["config"]["book_editions"].items() if lang != "en"}
 
 
-def _sphinx(builder: str, out: Path, doctrees: Path, fresh: bool, **overrides) -> None:
+def sphinx_build(builder: str, out: Path, doctrees: Path, fresh: bool, **overrides) -> None:
+    """One Sphinx build of the book with jupyter-book's configuration, warnings as errors (also for build_pdf.py)."""
     status = build_sphinx(
         ROOT,
         out,
@@ -55,12 +56,12 @@ def _sphinx(builder: str, out: Path, doctrees: Path, fresh: bool, **overrides) -
         quiet=True,
     )
     if status != 0:
-        sys.exit(f"build_editions: Sphinx's {builder} build {overrides or ''} failed ({status})")
+        sys.exit(f"Sphinx's {builder} build {overrides or ''} failed ({status})")
 
 
 def extract(pot_dir: Path) -> Path:
     """Write the English messages of every page as gettext templates under ``pot_dir``."""
-    _sphinx("gettext", pot_dir, pot_dir / ".doctrees", fresh=True)
+    sphinx_build("gettext", pot_dir, pot_dir / ".doctrees", fresh=True)
     return pot_dir
 
 
@@ -127,7 +128,7 @@ def update_catalogues(only: list[str]) -> None:
 
 def build_html(fresh: bool) -> None:
     for language, folder in editions().items():
-        _sphinx(
+        sphinx_build(
             "html",
             BUILD / "html" / folder,
             BUILD / f".doctrees-{language}",

@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import yaml
-from jupyter_book.sphinx import build_sphinx
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from book_pdf import pdf_filename  # noqa: E402  (the book's own extension names the files)
+from build_editions import sphinx_build  # noqa: E402  (one way to run Sphinx on the book)
 
 
 def languages() -> list[str]:
@@ -28,26 +28,7 @@ def languages() -> list[str]:
 
 def build(language: str) -> Path:
     out = BUILD / "pdf" / language
-    status = build_sphinx(
-        ROOT,
-        out / "latex",
-        doctreedir=out / "doctrees",
-        path_config=ROOT / "_config.yml",
-        noconfig=True,
-        confoverrides={
-            "external_toc_path": "_toc.yml",
-            "nitpicky": True,
-            "language": language,
-            "latex_individualpages": False,
-        },
-        builder="latex",
-        warningiserror=True,
-        keep_going=True,
-        freshenv=True,
-        quiet=True,
-    )
-    if status != 0:
-        sys.exit(f"build-pdf: Sphinx's LaTeX build ({language}) failed: {status}")
+    sphinx_build("latex", out / "latex", out / "doctrees", fresh=True, nitpicky=True, language=language)
     # Sphinx's Makefile runs latexmk with the settings it wrote (latexmkrc: XeLaTeX, xindy).
     latexmk = subprocess.run(
         ["make", "all-pdf", "LATEXMKOPTS=-interaction=nonstopmode -halt-on-error -silent"],
