@@ -19,14 +19,14 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.test_site import EDITION_ROOTS, PAGES, SITE, PageVisit, browser, site_url  # noqa: F401 (fixtures)
+from tests.test_site import EDITION_ROOTS, PAGES, SITE, PageVisit, browser, edition_of, site_url  # noqa: F401 (fixtures)
 
 TRANSLATED = {language: root for language, root in EDITION_ROOTS.items() if root}
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _pages_of(root: str) -> set[str]:
-    return {page[len(root):] for page in PAGES if page.startswith(root) and (root or not page.startswith(tuple(TRANSLATED.values())))}
+    return {edition_of(page)[1] for page in PAGES if edition_of(page)[0] == root}
 
 
 def test_there_is_a_chinese_edition():
@@ -51,11 +51,11 @@ def _switch_links(page_path: str) -> list[tuple[str, str]]:
 def test_every_page_links_to_the_same_page_in_the_other_edition(page_path):
     links = _switch_links(page_path)
     assert len(links) == len(EDITION_ROOTS) - 1, f"{page_path}: language switch links {links}"
-    here = next(root for root in sorted(EDITION_ROOTS.values(), key=len, reverse=True) if page_path.startswith(root))
+    _, page_in_edition = edition_of(page_path)
     for hreflang, href in links:
         target = (SITE / page_path).parent.joinpath(href).resolve()
         language = {"en": "en", "zh-CN": "zh_CN"}[hreflang]
-        assert target == (SITE / EDITION_ROOTS[language] / page_path[len(here):]).resolve(), (page_path, href)
+        assert target == (SITE / EDITION_ROOTS[language] / page_in_edition).resolve(), (page_path, href)
         assert target.is_file(), f"{page_path} links to a missing {target}"
 
 
