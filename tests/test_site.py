@@ -249,6 +249,80 @@ def test_search_finds_a_term_from_a_chapter(browser, site_url):
     assert any("03_entropy" in href for href in hits), hits
 
 
+# Search as you type (issue 17): in the search dialog of a reading page, each edition, served and from file://.
+# Each query's first hit is the chapter a reader needs, as on the search page.
+SEARCH_AS_YOU_TYPE = [
+    ("book/part1/01_likelihood.html", "Huffman", "book/part1/03_entropy.html"),
+    ("zh/book/part3/09_multiclass.html", "交叉熵", "zh/book/part2/05_cross_entropy_kl.html"),
+]
+
+
+def _type_into_search_dialog(visit, page_url, query):
+    requested = []
+    visit.context.on("request", lambda request: requested.append(request.url))
+    page = visit.open(page_url)
+    page.keyboard.press("Control+k")
+    page.wait_for_load_state("networkidle")
+    index_before_typing = [url for url in requested if "searchindex.js" in url]
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.press_sequentially(query, delay=40)
+    page.wait_for_selector(".book-search-as-you-type li a", timeout=30_000)
+    hits = page.locator(".book-search-as-you-type li a").evaluate_all("links => links.map(a => a.href)")
+    return page, field, hits, index_before_typing, requested
+
+
+@pytest.mark.parametrize("page_path, query, first_hit", SEARCH_AS_YOU_TYPE)
+def test_search_shows_results_as_you_type(browser, site_url, page_path, query, first_hit):
+    visit = PageVisit(browser, site_url, **PHONE)
+    try:
+        page, field, hits, index_before_typing, requested = _type_into_search_dialog(
+            visit, f"{site_url}/{page_path}", query
+        )
+        assert field.input_value() == query, "loading the search code changed what the reader typed"
+        status = page.locator(".book-search-status").text_content()
+        all_results = page.locator(".book-search-all").get_attribute("href")
+        prefix = edition_of(page_path)[0]
+        assert [url for url in requested if url.endswith(f"/{prefix}searchindex.js")], requested
+        assert not index_before_typing, "the search index was loaded before the reader typed"
+        assert len(hits) == len(set(hits)) and 1 <= len(hits) <= 8, hits
+        assert urlparse(hits[0]).path == f"/{first_hit}", hits
+        for hit in hits:
+            assert (SITE / unquote(urlparse(hit).path).lstrip("/")).is_file(), hit
+        assert re.search(r"\d", status), status
+        page.click(".book-search-all")
+        page.wait_for_selector("#search-results li", timeout=30_000)
+        assert urlparse(page.url).path == f"/{prefix}search.html" and query in unquote(page.url), (all_results, page.url)
+        assert not visit.console_errors and not visit.page_errors and not visit.external_requests
+    finally:
+        visit.close()
+
+
+def test_search_as_you_type_says_when_nothing_matches(browser, site_url):
+    visit = PageVisit(browser, site_url)
+    try:
+        page = visit.open(f"{site_url}/book/part1/01_likelihood.html")
+        page.keyboard.press("Control+k")
+        page.locator("#pst-search-dialog input[name=q]").press_sequentially("zzqxv", delay=40)
+        page.wait_for_function("() => !document.querySelector('.book-search-as-you-type')?.hidden", timeout=30_000)
+        assert page.locator(".book-search-status").text_content() == "No page matches."
+        assert page.locator(".book-search-as-you-type li").count() == 0
+        assert not visit.console_errors and not visit.page_errors
+    finally:
+        visit.close()
+
+
+def test_search_as_you_type_works_from_file_url(browser):
+    visit = PageVisit(browser, "file://")
+    try:
+        _, _, hits, _, _ = _type_into_search_dialog(
+            visit, (SITE / "book/part3/09_multiclass.html").as_uri(), "Huffman"
+        )
+        assert hits and hits[0] == (SITE / "book/part1/03_entropy.html").as_uri(), hits
+        assert not visit.console_errors and not visit.page_errors and not visit.external_requests
+    finally:
+        visit.close()
+
+
 def test_math_renders_from_file_url(browser):
     visit = PageVisit(browser, "file://")
     try:

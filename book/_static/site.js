@@ -37,3 +37,112 @@ document.addEventListener("DOMContentLoaded", () => {
     scrollingBoxes.observe(box);
   }
 });
+
+// Search as you type, in the search dialog (Ctrl+K or the search button). The theme's own version would load
+// the whole search index, and Sphinx's search code, into every page before a reader ever searches; here they
+// are loaded the first time the reader types into the dialog, with the same scripts search.html uses, so the
+// results are the ones the search page ranks first. Enter still opens search.html with every result and its
+// context. The strings come from the page (layout.html), so each edition shows its own language.
+const SEARCH_AS_YOU_TYPE_RESULTS = 8;
+const SEARCH_AS_YOU_TYPE_DELAY_MS = 150;
+
+function loadScriptsInOrder(urls) {
+  return urls.reduce(
+    (previous, url) =>
+      previous.then(
+        () =>
+          new Promise((resolve, reject) => {
+            const script = document.createElement("script");
+            script.src = url;
+            script.onload = resolve;
+            script.onerror = () => reject(new Error(`search: could not load ${url}`));
+            document.head.appendChild(script);
+          }),
+      ),
+    Promise.resolve(),
+  );
+}
+
+function setUpSearchAsYouType() {
+  const dialog = document.getElementById("pst-search-dialog");
+  const input = dialog && dialog.querySelector("input[name=q]");
+  const stringsElement = document.getElementById("book-search-strings");
+  if (!input || !stringsElement || DOCUMENTATION_OPTIONS.pagename === "search") return;
+  const strings = JSON.parse(stringsElement.textContent);
+  const root = document.documentElement.dataset.content_root;
+
+  const panel = document.createElement("div");
+  panel.className = "book-search-as-you-type";
+  const status = panel.appendChild(document.createElement("p"));
+  status.className = "book-search-status";
+  status.setAttribute("role", "status"); // read out by screen readers as it changes
+  const list = panel.appendChild(document.createElement("ul"));
+  list.setAttribute("aria-label", strings.resultsLabel);
+  const more = panel.appendChild(document.createElement("a"));
+  more.className = "book-search-all";
+  more.textContent = strings.allResults;
+  panel.hidden = true;
+  dialog.appendChild(panel);
+
+  let searchReady = null;
+  let timer = null;
+  let typed = "";
+  const show = (query) => {
+    more.href = `${root}search.html?q=${encodeURIComponent(query)}`;
+    // Search._parseQuery and Search._performSearch are the two halves of Search.query in Sphinx 7.4 (pinned);
+    // Search.query itself would also fetch every result page for its summary. The results come best last.
+    const results = Search._performSearch(...Search._parseQuery(query)).reverse();
+    // A page found both by an index entry and by its words is listed once, at its best link (the entry's).
+    const seen = new Set();
+    const items = [];
+    for (const [docname, title, anchor] of results) {
+      const parsed = document.createElement("span");
+      parsed.innerHTML = title; // titles in the index are HTML, as Sphinx's search page treats them
+      const text = parsed.textContent;
+      if (seen.has(text)) continue;
+      seen.add(text);
+      const item = document.createElement("li");
+      const link = item.appendChild(document.createElement("a"));
+      link.href = `${root}${docname}${DOCUMENTATION_OPTIONS.LINK_SUFFIX}${anchor}`;
+      link.textContent = text;
+      items.push(item);
+      if (items.length === SEARCH_AS_YOU_TYPE_RESULTS) break;
+    }
+    list.replaceChildren(...items);
+    status.textContent = results.length
+      ? strings.found.replace("{n}", results.length)
+      : strings.noResults;
+    more.hidden = !results.length;
+    panel.hidden = false;
+  };
+  const loadSearch = () =>
+    loadScriptsInOrder([`${root}_static/searchtools.js`]).then(() => {
+      // Running searchtools.js ran Search.init, which sets every search box to the address's ?q=, here none;
+      // no input event can come between that and this load event, so `typed` is what the reader had typed.
+      input.value = typed;
+      return loadScriptsInOrder([`${root}_static/language_data.js`, `${root}searchindex.js`]);
+    });
+  input.addEventListener("input", () => {
+    typed = input.value;
+    clearTimeout(timer);
+    const query = typed.trim();
+    if (!query) {
+      panel.hidden = true;
+      return;
+    }
+    searchReady ??= loadSearch();
+    timer = setTimeout(() => {
+      searchReady.then(
+        () => {
+          if (input.value.trim() === query) show(query); // else a later keystroke has its own timer
+        },
+        (error) => {
+          status.textContent = strings.unavailable;
+          panel.hidden = false;
+          throw error;
+        },
+      );
+    }, SEARCH_AS_YOU_TYPE_DELAY_MS);
+  });
+}
+document.addEventListener("DOMContentLoaded", setUpSearchAsYouType);
