@@ -476,7 +476,6 @@ def test_api_formulas_fit_the_desktop_column(desktop_visit, site_url):
     assert not _too_wide_at_desktop(desktop_visit, site_url, ["book/front/api.html"])
 
 
-@pytest.mark.xfail(strict=True, reason="notebook-level part of issue 17, lead")
 def test_chapter_formulas_fit_the_desktop_column(desktop_visit, site_url):
     assert CHAPTER_PAGES
     assert not _too_wide_at_desktop(desktop_visit, site_url, CHAPTER_PAGES)
