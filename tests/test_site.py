@@ -471,7 +471,6 @@ def test_front_matter_formulas_fit_the_desktop_column(desktop_visit, site_url):
     assert not _too_wide_at_desktop(desktop_visit, site_url, [p for p in FRONT_PAGES if not p.endswith("api.html")])
 
 
-@pytest.mark.xfail(strict=True, reason="the API page's formulas are mathlib's docstrings, lead")
 def test_api_formulas_fit_the_desktop_column(desktop_visit, site_url):
     assert not _too_wide_at_desktop(desktop_visit, site_url, ["book/front/api.html"])
 

@@ -604,9 +604,11 @@ def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     :math:`t_i = (p_i - q_i)/(p_i + q_i)`, so that :math:`p_i = s_i(1 + t_i)` and
     :math:`q_i = s_i(1 - t_i)`,
 
-    .. math:: \\mathrm{JS}(p, q) = \\tfrac12 \\sum_i s_i f(t_i), \\qquad
-              f(t) = (1 + t)\\operatorname{log1p}(t) + (1 - t)\\operatorname{log1p}(-t)
+    .. math:: \\begin{aligned}
+              \\mathrm{JS}(p, q) &= \\tfrac12 \\sum_i s_i f(t_i), \\\\
+              f(t) &= (1 + t)\\operatorname{log1p}(t) + (1 - t)\\operatorname{log1p}(-t)
               = t^2 + \\tfrac{t^4}{6} + \\dots \\ge 0,
+              \\end{aligned}
 
     a sum of non-negative terms, which does not cancel. Each term is evaluated
     without cancellation: for ``|t| <= 1/2`` as
@@ -707,8 +709,11 @@ def conditional_entropy(pxy: ArrayLike, base: float | None = None) -> np.floatin
 
     Notes
     -----
-    .. math:: H(Y \\mid X) = -\\sum_{i, j} p(x_i, y_j) \\log \\frac{p(x_i, y_j)}{p(x_i)}
-              = H(X, Y) - H(X), \\qquad p(x_i) = \\sum_j p(x_i, y_j).
+    .. math:: \\begin{aligned}
+              H(Y \\mid X) &= -\\sum_{i, j} p(x_i, y_j) \\log \\frac{p(x_i, y_j)}{p(x_i)}
+              = H(X, Y) - H(X), \\\\
+              p(x_i) &= \\sum_j p(x_i, y_j).
+              \\end{aligned}
 
     Computed directly from the first form: every term is :math:`\\ge 0` (a rounded sum
     of non-negative numbers is at least each of them), so nothing cancels.
