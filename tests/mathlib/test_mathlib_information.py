@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -199,6 +200,166 @@ def test_kl_divergence_is_never_negative_for_nearly_equal_distributions(delta):
     p = q * (1 + delta * rng.standard_normal(q.shape))
     p /= p.sum(axis=-1, keepdims=True)
     assert (kl_divergence(p, q) >= 0).all()
+
+
+# KL of q = p (1 + delta N(0, 1)) is O(delta^2). The sum p log(p / q) of float inputs also holds
+# sum p - sum q, which rounding leaves as large as eps (the validation allows 16 eps sqrt(K)) and which would
+# swamp an O(delta^2) divergence; these pairs are therefore built with sum q = sum p exactly, so that the
+# reference is the divergence itself. The budget: each term g = p log(p / q) - (p - q) >= 0 is evaluated
+# with three roundings (t = (p - q) / (p + q): two, (p - q) t: one; p - q is exact and the O(t^3) rest is at
+# most 1/6 of g), about 3 ulp; a sum of non-negative terms adds about an ulp more at these lengths, and
+# sum (p - q), taken in twice the working precision, adds less than 2^-40 ulp: 8 ulp leaves room.
+KL_ULP_BUDGET = 8
+KL_CLOSE_SCALES = [10.0**-k for k in range(2, 13)]
+
+
+def with_exact_sum(q: np.ndarray, target: Fraction) -> np.ndarray | None:
+    """``q`` with its largest entries nudged by a few ulp so that its exact sum is ``target``; None if that fails."""
+    q = q.copy()
+    defect = target - sum(map(Fraction, q.tolist()))
+    for j in np.argsort(-q):
+        if defect == 0:
+            break
+        nudged = q.dtype.type(float(Fraction(q[j].item()) + defect))
+        defect -= Fraction(nudged.item()) - Fraction(q[j].item())
+        q[j] = nudged
+    return q if defect == 0 else None
+
+
+def nearly_equal_pairs_with_equal_sums(seed: int, delta: float, sizes, dtype=np.float64, concentration=1.0):
+    """For each ``(size, rows)``: rows p (Dirichlet) and q = p (1 + delta N(0, 1)) in ``dtype``, sum q = sum p
+    exactly (in exact arithmetic), q != p. A concentration below 1 gives rows with entries far below 1 / size."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for size, rows in sizes:
+        p_rows, q_rows = [], []
+        while len(p_rows) < rows:
+            p = rng.dirichlet(np.full(size, concentration)).astype(dtype)
+            q = with_exact_sum((p * (1 + delta * rng.standard_normal(size))).astype(dtype), sum(map(Fraction, p.tolist())))
+            if q is not None and (q > 0).all() and (q != p).any():
+                p_rows.append(p)
+                q_rows.append(q)
+        pairs.append((np.array(p_rows), np.array(q_rows)))
+    return pairs
+
+
+def worst_ulp_error(pairs, dtype, delta=None) -> tuple[float, str]:
+    """The worst error of ``kl_divergence`` in ulps of ``dtype`` against mpmath over ``pairs`` of row batches."""
+    worst = (0.0, "")
+    for p_rows, q_rows in pairs:
+        got = kl_divergence(p_rows, q_rows)
+        assert got.dtype == dtype
+        for p, q, value in zip(p_rows, q_rows, got):
+            exact = mp_kl_divergence(p, q)
+            if delta is not None:
+                assert 0 < exact < 10 * delta**2  # the regime under test: KL = O(delta^2)
+            error = ulp_error(value, exact, dtype)
+            if error > worst[0]:
+                where = f"K={p.size}, p={p.tolist()}, q={q.tolist()}"
+                worst = (error, where if delta is None else f"delta={delta:g}, {where}")
+    return worst
+
+
+@pytest.mark.parametrize("concentration", [1.0, 0.1])
+def test_kl_divergence_of_nearly_equal_distributions_keeps_full_relative_precision(concentration, ulp_report):
+    sizes = [(2, 4), (3, 4), (5, 4), (10, 4), (40, 4), (1000, 2)]
+    worst_by_scale = {}
+    for delta in KL_CLOSE_SCALES:
+        pairs = nearly_equal_pairs_with_equal_sums(int(-math.log10(delta)), delta, sizes, concentration=concentration)
+        worst_by_scale[delta] = worst_ulp_error(pairs, np.float64, delta)
+    worst = max(worst_by_scale.values())
+    ulp_report("kl_divergence", "float64", worst[0], KL_ULP_BUDGET, worst[1])
+    assert worst[0] <= KL_ULP_BUDGET, {delta: error for delta, (error, _) in worst_by_scale.items()}
+
+
+@pytest.mark.parametrize("delta", [1e-2, 1e-7, 1e-12])
+def test_kl_divergence_of_nearly_equal_long_vectors_keeps_full_relative_precision(delta):
+    pairs = nearly_equal_pairs_with_equal_sums(20, delta, [(10**4, 1)])
+    assert worst_ulp_error(pairs, np.float64, delta)[0] <= KL_ULP_BUDGET
+
+
+# float32 in, computed in float64 (within 8 float64 ulp, 2^-26 of a float32 ulp) and rounded once: within half
+# a float32 ulp, up to that. Below delta = 1e-6 a perturbation is a few float32 ulp of the entries.
+@pytest.mark.parametrize("delta", [1e-2, 1e-3, 1e-4, 1e-5, 1e-6])
+def test_kl_divergence_of_nearly_equal_float32_distributions_is_correctly_rounded_float32(delta):
+    pairs = nearly_equal_pairs_with_equal_sums(30, delta, [(2, 4), (5, 4), (40, 4), (1000, 2)], np.float32)
+    assert worst_ulp_error(pairs, np.float32, delta)[0] <= 0.5 + 2.0**-20
+
+
+def test_kl_divergence_of_a_perturbation_by_a_power_of_two_is_accurate_to_the_last_bits():
+    # q - p = +-2^-30 exactly, sum q = 1 exactly: KL = 1/4 log(1/4 / q_0) + 3/4 log(3/4 / q_1)
+    # ~ (2^-30)^2 / 2 (1/(1/4) + 1/(3/4)) = 8/3 2^-60. Summing p log(p / q) as it stands leaves ~1e8 ulp.
+    p, q = [0.25, 0.75], [0.25 + 2.0**-30, 0.75 - 2.0**-30]
+    exact = mp_kl_divergence(p, q)
+    assert float(exact) == pytest.approx(8 / 3 * 2.0**-60, rel=1e-8)
+    assert ulp_error(kl_divergence(p, q), exact, np.float64) <= KL_ULP_BUDGET
+
+
+def test_kl_divergence_is_the_sum_as_written_when_the_rounded_sums_differ():
+    # The example of issue 12: rounded, q sums to 1 - 2^-54, so sum p log(p / q) = KL of the intended
+    # distributions (~2e-18) + 2^-54 (5.55e-17). The result is that sum, to its last bits.
+    p, q = [0.5, 0.5], [0.5 + 1e-9, 0.5 - 1e-9]
+    assert sum(map(Fraction, q)) == 1 - Fraction(1, 2**54)
+    exact = mp_kl_divergence(p, q)
+    assert 5.7e-17 < exact < 5.8e-17
+    assert ulp_error(kl_divergence(p, q), exact, np.float64) <= KL_ULP_BUDGET
+
+
+def test_kl_divergence_is_clipped_at_zero_where_the_sum_as_written_is_negative():
+    # sum q = 1 + 2^-53 (within the tolerance): sum p log(p / q) = 1/2 log(1/2 / (1/2 + 2^-53)) < 0.
+    p, q = [0.5, 0.5], [0.5 + 2.0**-53, 0.5]
+    assert mp_kl_divergence(p, q) < 0
+    assert kl_divergence(p, q) == 0.0
+
+
+def test_kl_divergence_of_a_single_outcome_is_zero():
+    assert kl_divergence([1.0], [1.0]) == 0.0
+    np.testing.assert_array_equal(kl_divergence(np.ones((3, 1)), np.ones((3, 1))), np.zeros(3))
+
+
+@pytest.mark.parametrize("size", [2, 10, 100, 1000, 10**4])
+def test_kl_divergence_agrees_with_scipy_rel_entr_sums_far_from_p_equals_q(size):
+    # Far apart the terms p log(p / q) cancel little (asserted: sum |terms| / KL < 20), so summing scipy's
+    # terms is accurate to (log2 K + 2) eps sum |terms| (pairwise summation) plus the error of the terms
+    # themselves. scipy 1.14 (the browser's) computes a term as x log(x / y): the ratio is rounded first, by
+    # up to eps/2 of itself, which moves the log by up to eps/2 in absolute terms, so a term can be off by
+    # x eps/2 however small its log is (p = (0, 1), q_2 = 0.957: 13 ulp of KL = 0.044, where 300-bit mpmath
+    # puts kl_divergence within 0.5 ulp). That adds eps sum p / 2. The 8 ulp (4 eps) of kl_divergence come
+    # on top.
+    p, q = random_distributions(40 + size, (6, size)), random_distributions(41 + size, (6, size))
+    p[:, ::7] = 0.0
+    p /= p.sum(axis=-1, keepdims=True)
+    terms = scipy.special.rel_entr(p, q)
+    expected = terms.sum(axis=-1)
+    condition = np.abs(terms).sum(axis=-1) / expected
+    assert (condition < 20).all()
+    eps = np.finfo(np.float64).eps
+    tolerance = ((math.log2(size) + 2) * condition + 4) * eps * expected + eps / 2 * p.sum(axis=-1)
+    assert (np.abs(kl_divergence(p, q) - expected) <= tolerance).all()
+
+
+def test_kl_divergence_of_distributions_far_apart_is_within_the_ulp_budget(ulp_report):
+    # Far from p = q, where p / q is outside [1/2, 2], a term is p log(p / q) - (p - q) as it stands: it cancels
+    # by at most a factor of about 6 (at p / q = 2), a few ulp at worst; flat Dirichlet rows are mostly there.
+    rng = np.random.default_rng(50)
+    pairs = [(rng.dirichlet(np.ones(size), size=8), rng.dirichlet(np.ones(size), size=8)) for size in (2, 3, 10, 100)]
+    worst = worst_ulp_error(pairs, np.float64)
+    ulp_report("kl_divergence", "float64", worst[0], KL_ULP_BUDGET, "far apart: " + worst[1])
+    assert worst[0] <= KL_ULP_BUDGET
+
+
+def test_kl_divergence_of_a_row_does_not_depend_on_the_rows_around_it():
+    # The rows are worked in blocks, on worker threads for a batch this large: the result of a row must be
+    # the same, bit for bit, alone, in any batch and along any axis.
+    rng = np.random.default_rng(60)
+    p = rng.dirichlet(np.ones(10), size=30000)
+    q = p * (1 + 1e-6 * rng.standard_normal(p.shape))
+    q /= q.sum(axis=-1, keepdims=True)
+    batch = kl_divergence(p, q)
+    rows = [0, 1, 12345, 29999]
+    np.testing.assert_array_equal([kl_divergence(p[i], q[i]) for i in rows], batch[rows])
+    np.testing.assert_array_equal(kl_divergence(p[:3], q[:3]), batch[:3])
+    np.testing.assert_array_equal(kl_divergence(p.T, q.T, axis=0), batch)
 
 
 # --- js_divergence ---------------------------------------------------------------------------------------

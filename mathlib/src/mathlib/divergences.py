@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import check_callable, check_real_scalar, log_of_base, scalar_or_array, to_base, ignore_underflow
-from .information import _log_ratio, _p_log_ratio, _pair
+from .information import _kl_sums, _log_ratio, _pair
 from .special import logsumexp
 
 __all__ = ["f_divergence", "total_variation", "hellinger_distance", "chi2_divergence", "renyi_divergence"]
@@ -340,7 +340,7 @@ def renyi_divergence(
         support = P > 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if order == 1.0:
-                result = np.sum(_p_log_ratio(P, Q), axis=ax)
+                result = _kl_sums(P, Q, ax)
             elif order == 0.0:
                 result = -np.log(np.sum(np.where(support, Q, 0.0), axis=ax))
             elif order == math.inf:

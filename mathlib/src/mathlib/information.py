@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _rowwise
 from ._validation import (
     ignore_underflow,
     as_real_array,
@@ -81,6 +83,175 @@ def _p_log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         terms = p * log_ratio
     terms[np.broadcast_to(p == 0, terms.shape)] = 0.0
     return terms
+
+
+# The Taylor coefficients of 2 h(z), h(z) = (artanh(t) - t) / t^3 = sum_k z^k / (2k + 3), z = t^2. For
+# |t| <= 1/3 the terms left out change a KL term by less than 2^-53 of itself (see _kl_block).
+_TWICE_ARTANH_TAIL = tuple(2.0 / (2 * k + 3) for k in range(15))
+
+
+class _KLScratch:
+    """One thread's float64 work arrays for blocks of up to ``count`` rows of ``n`` entries.
+
+    Laid out as (entries, rows) when ``transposed``. Allocated once per call and thread: fresh
+    arrays of a block's size for every block cost more in page faults than the arithmetic does.
+    """
+
+    def __init__(self, n: int, count: int, transposed: bool) -> None:
+        self.transposed = transposed
+        shape = (n, count) if transposed else (count, n)
+        self.p, self.q, self.difference, self.t, self.z, self.terms, self.work, self.running = (
+            np.empty(shape) for _ in range(8)
+        )
+
+    def view(self, buffer: np.ndarray, k: int) -> np.ndarray:
+        """The part of ``buffer`` that holds a block of ``k`` rows."""
+        return buffer[:, :k] if self.transposed else buffer[:k]
+
+
+def _entries(a: np.ndarray, axis: int, part: slice | int) -> np.ndarray:
+    """``a`` restricted to ``part`` of its entries, which lie along ``axis`` (0 or 1)."""
+    return a[part] if axis == 0 else a[:, part]
+
+
+def _running_sums(x: np.ndarray, axis: int, out: np.ndarray) -> np.ndarray:
+    """The running sums of ``x`` along ``axis`` (0 or 1): each is one IEEE addition, in order.
+
+    Along the leading axis (a transposed block, at most ``TRANSPOSE_MAX_COLUMNS`` entries)
+    ``numpy.cumsum`` works column by column; one vector addition per entry is several times faster.
+    """
+    if axis == 1:
+        return np.cumsum(x, axis=1, out=out)
+    out[0] = x[0]
+    for k in range(1, x.shape[0]):
+        np.add(out[k - 1], x[k], out=out[k])
+    return out
+
+
+def _accurate_sum(x: np.ndarray, axis: int, scratch: _KLScratch, k: int) -> np.ndarray:
+    """Sums of ``x`` over ``axis`` (0 or 1), as accurate as if computed in twice the working precision.
+
+    Sum2 of Ogita, Rump and Oishi: the running sums ``s_j = fl(s_(j-1) + x_j)``, the exact error of
+    each addition by Knuth's TwoSum, and the sum of those errors added to the last running sum. The
+    error is at most ``eps |sum x| + (n eps)^2 sum |x|``, where a plain sum can be off by
+    ``n eps sum |x|``. Uses the ``running``, ``z`` and ``work`` arrays of ``scratch``.
+    """
+    if x.shape[axis] == 1:
+        return _entries(x, axis, 0).copy()  # one entry: its sum is exact
+    running = _running_sums(x, axis, scratch.view(scratch.running, k))
+    later = slice(1, None)
+    before = _entries(running, axis, slice(None, -1))
+    after, addend = _entries(running, axis, later), _entries(x, axis, later)
+    # TwoSum(before, addend), whose rounded sum is `after`: the error is
+    # (before - before_part) + (addend - addend_part), with both differences and their sum exact.
+    addend_part = np.subtract(after, before, out=_entries(scratch.view(scratch.z, k), axis, later))
+    before_part = np.subtract(after, addend_part, out=_entries(scratch.view(scratch.work, k), axis, later))
+    errors = np.subtract(before, before_part, out=before_part)
+    errors += np.subtract(addend, addend_part, out=addend_part)
+    return _entries(running, axis, -1) + _rowwise.sum_entries(errors, axis)
+
+
+def _far_kl_terms(p: np.ndarray, q: np.ndarray, difference: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``p log(p / q) - (p - q)`` elementwise into ``out``, accurate where ``p / q`` is outside ``[1/2, 2]``.
+
+    There ``|log(p / q)| >= log 2``, so the log of the rounded ratio keeps its relative precision,
+    and the subtraction cancels by at most a factor of about 6 (at ``p / q = 2``). ``p = 0`` gives
+    ``q`` (``0 log 0 = 0``) and ``p > 0 = q`` gives ``+inf``; a ratio that over- or underflows is
+    taken as ``log p - log q``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_ratio = np.log(np.divide(p, q, out=out), out=out)
+        # The ratio overflowed (or q = 0: +inf), underflowed below the normal range (or p = 0: -inf),
+        # or is 0 / 0 (NaN).
+        extreme = ~(log_ratio > math.log(np.finfo(np.float64).tiny))
+        extreme |= log_ratio == np.inf
+        if extreme.any():
+            extreme &= (p > 0) & (q > 0)
+            log_ratio[extreme] = np.log(p[extreme]) - np.log(q[extreme])
+        terms = np.multiply(p, log_ratio, out=out)
+    terms -= difference
+    np.copyto(terms, q, where=p == 0)
+    return terms
+
+
+def _kl_block(p: np.ndarray, q: np.ndarray, scratch: _KLScratch) -> np.ndarray:
+    """``sum p log(p / q)`` of each row of a block, float64, accurate also as ``q -> p``.
+
+    The sum is split as ``sum_i g_i + sum_i d_i`` with ``d_i = p_i - q_i`` and
+    ``g_i = p_i log(p_i / q_i) - d_i = q_i phi(p_i / q_i) >= 0``, ``phi(r) = r log r - r + 1``. The
+    terms ``p log(p / q)`` are ``O(d)`` of both signs and cancel to an ``O(d^2)`` divergence; the
+    ``g_i`` do not cancel, and ``sum d_i = sum p - sum q`` (0 up to the rounding that the validation
+    allows) is taken by ``_accurate_sum``, with an error far below ``eps`` times the divergence. The
+    same floats ``d_i`` go into both sums, so where ``p - q`` is rounded its rounding cancels.
+
+    Near ``p = q``, where ``q/2 <= p <= 2q``, ``d`` is exact (Sterbenz) and ``|t| <= 1/3`` for
+    ``t = d / (p + q)``; there ``log(p / q) = 2 artanh(t)`` and ``2 p t - d = d t``, so
+    ``g = d t + 2 p (artanh(t) - t) = t (d + p z 2h(z))``, ``z = t^2``, with ``2h`` the Taylor
+    polynomial ``_TWICE_ARTANH_TAIL``. The other part, ``O(t^3)``, has the sign of ``t`` and is at
+    most 1/6 of ``d t >= 0`` (1/12 where it is negative), so nothing cancels; the Taylor terms left
+    out are below ``(12/11) (1 + t) |t| z^15 / (33 (1 - z)) < 2^-53`` of ``g``. Elsewhere ``g`` is
+    ``_far_kl_terms``. ``p`` and ``q`` are float64 blocks in ``scratch``'s layout.
+    """
+    axis = 0 if scratch.transposed else 1
+    k = p.shape[1 - axis]
+    difference = np.subtract(p, q, out=scratch.view(scratch.difference, k))
+    total = np.add(p, q, out=scratch.view(scratch.z, k))
+    with np.errstate(invalid="ignore"):
+        t = np.divide(difference, total, out=scratch.view(scratch.t, k))
+    both_zero = total == 0
+    if both_zero.any():
+        t[both_zero] = 0.0  # p = q = 0 contributes g = 0 (t is 0 / 0)
+    z = np.multiply(t, t, out=total)
+    terms = scratch.view(scratch.terms, k)
+    terms.fill(_TWICE_ARTANH_TAIL[-1])
+    for coefficient in _TWICE_ARTANH_TAIL[-2::-1]:  # Horner's rule
+        terms *= z
+        terms += coefficient
+    terms *= z
+    terms *= p
+    terms += difference
+    terms *= t
+    work = scratch.view(scratch.work, k)
+    far = p > np.multiply(q, 2.0, out=work)
+    far |= q > np.multiply(p, 2.0, out=work)
+    if far.any():
+        np.copyto(terms, _far_kl_terms(p, q, difference, work), where=far)
+    return _rowwise.sum_entries(terms, axis) + _accurate_sum(difference, axis, scratch, k)
+
+
+def _kl_sums(p: np.ndarray, q: np.ndarray, axis: int) -> np.ndarray:
+    """``sum p log(p / q)`` over ``axis`` of two arrays of one shape, as float64, in blocks of rows.
+
+    Blocks of rows (``_rowwise.run_blocks``) keep the work arrays in the cache; each row's result
+    depends on that row alone. Up to ``TRANSPOSE_MAX_COLUMNS`` entries a block is transposed to
+    (entries, rows), so that the work along a short row runs across all the rows of the block at once.
+    """
+    p_rows, batch_shape, _ = _rowwise.to_rows(p, (axis % p.ndim,))
+    q_rows, _, _ = _rowwise.to_rows(q, (axis % q.ndim,))
+    n_rows, n = p_rows.shape
+    out = np.empty(n_rows, dtype=np.float64)
+    per_block = _rowwise.block_rows(n)
+    transposed = n <= _rowwise.TRANSPOSE_MAX_COLUMNS
+    local = threading.local()
+
+    def work(index: int, start: int, stop: int) -> None:
+        if getattr(local, "scratch", None) is None:
+            local.scratch = _KLScratch(n, min(per_block, n_rows), transposed)
+        scratch = local.scratch
+
+        def as_block(rows: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+            block = rows[start:stop]
+            if not transposed and block.dtype == np.float64:
+                return block
+            target = scratch.view(buffer, stop - start)
+            np.copyto(target, block.T if transposed else block)
+            return target
+
+        with ignore_underflow():  # a worker thread does not inherit the caller's error state
+            out[start:stop] = _kl_block(as_block(p_rows, scratch.p), as_block(q_rows, scratch.q), scratch)
+
+    _rowwise.run_blocks(n_rows, per_block, n, work)
+    return out.reshape(batch_shape)
 
 
 def _js_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -339,10 +510,38 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
               \\qquad 0 \\log \\frac{0}{q} = 0, \\quad p \\log \\frac{p}{0} = +\\infty .
 
     Computed directly, never as ``H(p, q) - H(p)``, which cancels catastrophically
-    when ``p`` is close to ``q``. Where ``p_i / q_i >= 1/2`` the log is
-    ``log1p((p_i - q_i) / q_i)``, with ``p_i - q_i`` exact, so each term keeps its
-    relative precision as ``q -> p``. Rounding can make the sum a hair negative when
-    the divergence is ~0: the result is clipped at 0 (Gibbs' inequality).
+    when ``p`` is close to ``q``. Nor are the terms ``p_i log(p_i / q_i)`` summed as
+    they stand: near ``p = q`` they are ``O(p - q)`` of both signs and cancel to an
+    ``O((p - q)^2)`` divergence. With :math:`\\phi(r) = r \\log r - r + 1 \\ge 0`,
+
+    .. math:: \\mathrm{KL}(p \\,\\|\\, q) = \\sum_i q_i \\, \\phi(p_i / q_i)
+              + \\Big(\\sum_i p_i - \\sum_i q_i\\Big),
+
+    a sum of non-negative terms, which does not cancel, plus the difference of the
+    sums, 0 for exact distributions, taken in twice the working precision (Sum2 of
+    Ogita, Rump and Oishi over the ``p_i - q_i``). Where
+    :math:`q_i / 2 \\le p_i \\le 2 q_i`, :math:`p_i - q_i` is exact (Sterbenz) and,
+    with :math:`t_i = (p_i - q_i) / (p_i + q_i)`,
+
+    .. math:: q_i \\, \\phi(p_i / q_i) = (p_i - q_i) \\, t_i
+              + 2 p_i (\\operatorname{artanh} t_i - t_i),
+
+    whose second part is :math:`O(t_i^3)`, at most 1/6 of the first (1/12 where it
+    is negative), and is a Taylor polynomial in :math:`t_i^2` (no logarithm);
+    elsewhere a term is :math:`p_i \\log(p_i / q_i) - (p_i - q_i)`, which cancels by
+    at most a factor of about 6. Evaluated in float64, in blocks of rows.
+
+    Accuracy: the result keeps its full relative precision as ``q -> p``, down to
+    divergences far below ``eps``: within 8 ulp of a 300-bit mpmath reference for
+    relative perturbations ``1e-2`` to ``1e-12`` (lengths 2 to ``10**4``), and within
+    8 ulp for distributions far apart; float32 input gives the float64 result rounded
+    once. The value is the sum above for the floats as given, which need not sum to
+    exactly 1: their ``sum p - sum q`` (up to ``32 eps sqrt(n)`` within the
+    validation's tolerance) is part of it and outweighs a divergence smaller than
+    that. ``[0.5, 0.5]`` against ``[0.5 + 1e-9, 0.5 - 1e-9]``, whose second vector
+    sums to ``1 - 2**-54`` once rounded, gives ``5.75e-17``, of which
+    ``2**-54 = 5.55e-17`` is that difference. Only then can the sum be negative; it is
+    clipped at 0 (Gibbs' inequality).
 
     References
     ----------
@@ -358,11 +557,14 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float | None
     0.188721875541
     >>> float(kl_divergence([0.5, 0.5], [1.0, 0.0]))
     inf
+    >>> # q - p = +-2**-30 exactly: KL = -log1p(-2**-58) / 2 = 2**-59 (1 + 2**-59 + ...)
+    >>> float(kl_divergence([0.5, 0.5], [0.5 + 2**-30, 0.5 - 2**-30])) == 2.0**-59
+    True
     """
     with ignore_underflow():
         p_b, q_b, ax, dtype = _pair(p, q, axis)
         log_base = log_of_base(base)
-        result = np.sum(_p_log_ratio(p_b, q_b), axis=ax)
+        result = _kl_sums(p_b, q_b, ax)
         return _finish(result, dtype, log_base)
 
 
