@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 import tracemalloc
 
+import mpmath
 import numpy as np
 import pytest
 
-from mathlib import cross_entropy_loss, log_softmax, logsumexp, softmax
+from mathlib import _rowwise, cross_entropy_loss, log_softmax, logsumexp, softmax
 from mathlib_testing import mp_logsumexp, ulp_error
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -36,6 +37,39 @@ def test_logsumexp_of_near_cancelling_rows_is_within_two_ulp_of_mpmath_in_a_larg
     rows = log_probability_rows(5, (40, 1000))
     got = logsumexp(rows)
     errors = [ulp_error(got[i], mp_logsumexp(rows[i].tolist()), np.float64) for i in range(0, 40, 8)]
+    assert max(errors) <= 2
+
+
+def test_long_double_counts_as_float64_where_its_exp_or_log1p_has_only_float64_precision():
+    # WebAssembly (the browser edition) has a 113-bit long double whose exp and log1p are musl's float64
+    # ones: trusting the format would keep rows off the exact path that need it (5 ulp seen there).
+    def float64_only(function):
+        return lambda x: np.longdouble(function(np.float64(x)))
+
+    assert _rowwise._long_double_bits(exp=float64_only(np.exp)) == 52
+    assert _rowwise._long_double_bits(log1p=float64_only(np.log1p)) == 52
+    # This platform's own functions, judged against 200-bit mpmath rather than the code's references.
+    with mpmath.workprec(200):
+        e, ln2 = mpmath.e, mpmath.log(2)
+        accurate = all(
+            abs(mpmath.mpf(str(value)) - exact) <= exact * mpmath.mpf(2) ** -60
+            for value, exact in ((np.exp(np.longdouble(1)), e), (np.log1p(np.longdouble(1)), ln2))
+        )
+    expected = int(np.finfo(np.longdouble).nmant) if accurate else 52
+    assert _rowwise._long_double_bits() == min(expected, int(np.finfo(np.longdouble).nmant))
+
+
+def test_logsumexp_rows_that_cancel_are_within_two_ulp_where_long_double_is_only_float64(monkeypatch):
+    # Where long double is worth float64 (as in WebAssembly), every row whose last addition cancels by more
+    # than 2**-3 goes to the decimal path; rows like the browser's [-0.6015, -0.6042, -6.0935] (condition ~14),
+    # which glibc's long double handles, must still be within the 2-ulp budget.
+    monkeypatch.setattr(_rowwise, "_VERY_ILL_CONDITIONED", 2.0 ** (52 - 55))
+    rng = np.random.default_rng(13)
+    rows = np.column_stack([rng.uniform(-0.75, -0.55, 64), rng.uniform(-0.75, -0.55, 64), rng.uniform(-7, -5, 64)])
+    _, condition = _rowwise._lse_extended(rows)
+    assert (condition > 1.5).all()  # each row is one that cancels: off the plain float64 path
+    got = logsumexp(rows)
+    errors = [ulp_error(got[i], mp_logsumexp(rows[i].tolist()), np.float64) for i in range(len(rows))]
     assert max(errors) <= 2
 
 

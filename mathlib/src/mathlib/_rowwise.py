@@ -264,12 +264,37 @@ def run_kernel(rows: np.ndarray, work_dtype: type, exact: bool,
 # --------------------------------------------------------------------------- logsumexp
 
 
+# exp(1) and log(2), each as the sum of two float64 (about 106 bits).
+_E_HI_LO = (2.718281828459045, 1.4456468917292502e-16)
+_LN2_HI_LO = (0.6931471805599453, 2.3190468138462996e-17)
+
+
+def _long_double_bits(exp=np.exp, log1p=np.log1p) -> int:
+    """Mantissa bits that long double arithmetic *and* its ``exp`` and ``log1p`` deliver.
+
+    The format alone does not tell: WebAssembly (Pyodide) has a 113-bit long double, but
+    its C library (musl) computes the long double exp and log1p in float64, about 2**-54
+    relative. Its nmant counts only where both functions are within 2**-60 of exp(1) and
+    log(2); otherwise long double is worth float64's 52 bits. (The functions are
+    parameters so that a test can hand in float64-only ones.)
+    """
+    nmant = int(np.finfo(np.longdouble).nmant)
+    one = np.longdouble(1)
+    for value, (hi, lo) in ((exp(one), _E_HI_LO), (log1p(one), _LN2_HI_LO)):
+        reference = np.longdouble(hi) + np.longdouble(lo)
+        if not abs(value - reference) <= reference * 2.0**-60:
+            return min(nmant, int(np.finfo(np.float64).nmant))
+    return nmant
+
+
 # Condition number of the last addition m + log_s: kappa = (|m| + log_s) / |lse|. Up to
 # _ILL_CONDITIONED[dtype] float64 work is enough for 2 ulp of the input's dtype; beyond it
-# the row is recomputed in long double, and beyond _VERY_ILL_CONDITIONED in decimal.
+# the row is recomputed in long double, and beyond _VERY_ILL_CONDITIONED in decimal. Where
+# long double is no better than float64 (52 bits: 2**-3, below every kappa sent there),
+# every such row goes to decimal.
 _ILL_CONDITIONED = {np.dtype(np.float64): 1.5}
 _ILL_CONDITIONED_NARROW = 2.0**20  # float32 and float16 inputs: 29 or more spare bits
-_VERY_ILL_CONDITIONED = 2.0 ** (np.finfo(np.longdouble).nmant - 55)
+_VERY_ILL_CONDITIONED = 2.0 ** (_long_double_bits() - 55)
 
 
 def _lse_extended(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -53,10 +53,12 @@ def logsumexp(
     of the log term) the row is recomputed in long double, and when the result nearly
     cancels to 0 (:math:`|\\operatorname{lse}| < |m| / 256`, as for the log-sum-exp of
     log-probabilities) in decimal arithmetic at a precision that grows until the
-    error bound is far below an ulp. That decision is made row by row, inside the
-    block of rows being processed: a row's result never depends on the other rows of
-    the call, and the exact path costs the same per row in every batch (tens of
-    microseconds per element, which the benchmark reports). Measured against a
+    error bound is far below an ulp. Where long double's ``exp`` and ``log1p`` are no
+    more precise than float64's (WebAssembly, whose 113-bit long double has float64
+    functions), every such row is recomputed in decimal. That decision is made row by
+    row, inside the block of rows being processed: a row's result never depends on the
+    other rows of the call, and the exact path costs the same per row in every batch
+    (tens of microseconds per element, which the benchmark reports). Measured against a
     300-bit mpmath reference the result is within 2 ulp (worst seen: 1.2 ulp in
     float64, 0.5 ulp in float32).
 
