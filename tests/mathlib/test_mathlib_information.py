@@ -22,6 +22,7 @@ from mathlib import (
     mutual_information,
     self_information,
 )
+import mathlib
 from mathlib_testing import mp_js_divergence, mp_kl_divergence, ulp_error
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -780,3 +781,33 @@ def test_information_gain_of_labels_that_cannot_be_ordered_raises_a_value_error(
 def test_information_gain_of_groups_that_cannot_be_ordered_raises_a_value_error():
     with pytest.raises(ValueError, match="groups must hold values of one orderable kind"):
         information_gain([0, 0, 1, 1], [None, "a", 1, 1])
+
+
+def test_a_zero_result_is_positive_zero_where_the_maximum_keeps_negative_zero_on_a_tie(monkeypatch):
+    # -sum(1 log 1) is -0.0; NumPy's maximum (and clip) may keep either zero on a tie of -0.0 with 0.0: its SIMD
+    # kernels give +0.0, its scalar loop, which WebAssembly runs, gives -0.0, and the browser edition printed
+    # "-0." for the entropy of a certain outcome. The scalar rule is emulated here on every machine.
+    def first_on_ties(a, b, *args, **kwargs):
+        return np.where(np.asarray(a) >= b, a, b)
+
+    def clip_first_on_ties(a, low, high, *args, **kwargs):
+        return first_on_ties(np.where(np.asarray(a) <= high, a, high), low)
+
+    monkeypatch.setattr(np, "maximum", first_on_ties)
+    monkeypatch.setattr(np, "clip", clip_first_on_ties)
+    assert first_on_ties(-0.0, 0.0) == 0 and math.copysign(1, first_on_ties(-0.0, 0.0)) == -1
+    one_hot, joint = [1.0, 0.0, 0.0], [[1.0, 0.0], [0.0, 0.0]]
+    zeros = {
+        "entropy": entropy(one_hot),
+        "kl_divergence": kl_divergence(one_hot, one_hot),
+        "js_divergence": js_divergence(one_hot, one_hot),
+        "cross_entropy": cross_entropy(one_hot, one_hot),
+        "joint_entropy": joint_entropy(joint),
+        "conditional_entropy": conditional_entropy(joint),
+        "mutual_information": mutual_information(joint),
+        "hellinger_distance": mathlib.hellinger_distance(one_hot, one_hot),
+        "total_variation": mathlib.total_variation(one_hot, one_hot),
+        "renyi_divergence": mathlib.renyi_divergence(one_hot, one_hot, 2.0),
+    }
+    for name, value in zeros.items():
+        assert value == 0 and math.copysign(1.0, value) == 1.0, (name, value)

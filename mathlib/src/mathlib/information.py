@@ -303,6 +303,9 @@ def _finish(result: np.ndarray, dtype: np.dtype, log_base: float | None, low: fl
             high: float | None = None) -> Any:
     """Clip rounding excursions outside ``[low, high]``, convert base and dtype."""
     result = np.clip(result, low, high) if high is not None else np.maximum(result, low)
+    # On a tie of -0.0 with 0.0 the maximum may keep either (NumPy without SIMD, as in WebAssembly, keeps
+    # -0.0); adding 0.0 makes every zero result +0.0.
+    result = result + 0.0
     result = to_base(np.asarray(result, dtype=np.float64), log_base)
     return scalar_or_array(np.asarray(result).astype(dtype, copy=False))
 
