@@ -171,31 +171,6 @@ _RUN_ALL = r"""async ({kernelStartMs, runAllMs, stderrAllowlist}) => {
 }"""
 
 
-# Chapters that fail in the browser for a reason in the chapter itself or in mathlib, not in the in-browser edition
-# (tests/ may not change book/ or mathlib/): a piece of the source of the first cell that fails, and the start of
-# its error. The test checks that the chapter fails exactly there and so, and fails once the chapter runs through,
-# so that the entry goes with the fix.
-KNOWN_BROWSER_FAILURES = {
-    # statsmodels is not part of the in-browser edition's packages (scripts/build_lite.py serves a subset of
-    # Pyodide's); the chapter checks its fits against it.
-    "book/part5/14_real_data": ("import statsmodels.api as sm", "ModuleNotFoundError: No module named 'statsmodels'"),
-    # Both assert agreement to a few ulps; with the browser's numpy 2.0.2 and scipy 1.14.1 a bare assert fails
-    # there (not yet traced to the kernel or the library version).
-    "book/part3/00_exponential_families": ("numeric_mean = {", "AssertionError: "),
-    "book/part3/09_multiclass": ("def ulp_error(computed, correctly_rounded):", "AssertionError: "),
-    # The chapter asserts how the host's numpy and scipy behave on invalid input, their RuntimeWarnings included;
-    # in the browser (scipy 1.14.1 on WebAssembly) one of this cell's bare asserts fails, so there is no message.
-    "book/part5/16_library_differences": ("js_zero, js_zero_warnings = returns_with_warnings(", "AssertionError: "),
-}
-
-
-def _code_cell_number(chapter, source_piece):
-    """The 1-based number, among the chapter's code cells, of the first one whose source holds source_piece."""
-    cells = json.loads((ROOT / f"{chapter}.ipynb").read_text())["cells"]
-    sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
-    return next(number for number, source in enumerate(sources, 1) if source_piece in source)
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_in_the_browser(reader, chapter):
     reader.outside_requests.clear()
@@ -209,10 +184,5 @@ def test_chapter_runs_in_the_browser(reader, chapter):
     assert not reader.page_errors, reader.page_errors
     assert result["kernelName"] == "python", result
     assert result["rendered"] > 0 and not result["mathErrors"], result
-    if chapter in KNOWN_BROWSER_FAILURES:
-        source_piece, error = KNOWN_BROWSER_FAILURES[chapter]
-        expected = f"code cell {_code_cell_number(chapter, source_piece)}: {error}"
-        assert [problem[: len(expected)] for problem in result["problems"]] == [expected], result["problems"]
-        pytest.xfail(f"fails in the browser for a reason in the chapter or mathlib: {expected}")
     assert result["codeCells"] > 0 and result["executed"] == result["codeCells"], result
     assert not result["problems"], "\n".join(result["problems"])
