@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import check_callable, check_real_scalar, log_of_base, scalar_or_array, to_base, ignore_underflow
-from .information import _kl_sums, _log_ratio, _pair
+from ._validation import check_callable, check_real_scalar, log_of_base, scalar_or_array, ignore_underflow
+from .information import _finish, _kl_sums, _log_ratio, _pair
 from .special import logsumexp
 
 __all__ = ["f_divergence", "total_variation", "hellinger_distance", "chi2_divergence", "renyi_divergence"]
@@ -166,7 +166,7 @@ def total_variation(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | 
     with ignore_underflow():
         p_b, q_b, ax, dtype = _pair(p, q, axis)
         result = 0.5 * np.sum(np.abs(p_b.astype(np.float64) - q_b), axis=ax)
-        return _as_result(np.clip(result, 0.0, 1.0) + 0.0, dtype)  # + 0.0: a zero is +0.0 (see information._finish)
+        return _finish(result, dtype, None, high=1.0)
 
 
 def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
@@ -216,7 +216,7 @@ def hellinger_distance(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray
         # where the difference of rounded square roots would cancel.
         diff = np.divide(P - Q, root_sum, out=np.zeros_like(root_sum), where=root_sum > 0)
         result = np.sqrt(0.5 * np.sum(diff * diff, axis=ax))
-        return _as_result(np.clip(result, 0.0, 1.0) + 0.0, dtype)  # + 0.0: a zero is +0.0 (see information._finish)
+        return _finish(result, dtype, None, high=1.0)
 
 
 def chi2_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> np.ndarray | np.floating:
@@ -357,5 +357,4 @@ def renyi_divergence(
                 else:
                     log_terms = np.where(support, order * np.log(P) + (1.0 - order) * np.log(Q), -np.inf)
                     result = np.asarray(logsumexp(log_terms, axis=ax), dtype=np.float64) / (order - 1.0)
-        result = to_base(np.asarray(np.maximum(result, 0.0) + 0.0, dtype=np.float64), log_base)  # +0.0, not -0.0
-        return _as_result(result, dtype)
+        return _finish(result, dtype, log_base)

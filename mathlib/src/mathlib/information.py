@@ -301,7 +301,9 @@ def _codes(values: np.ndarray, name: str) -> np.ndarray:
 
 def _finish(result: np.ndarray, dtype: np.dtype, log_base: float | None, low: float = 0.0,
             high: float | None = None) -> Any:
-    """Clip rounding excursions outside ``[low, high]``, convert base and dtype."""
+    """Clip rounding excursions outside ``[low, high]``, make a zero +0.0, convert base and dtype.
+
+    The information quantities and the clipped divergences end here, so they share one rule for zero's sign."""
     result = np.clip(result, low, high) if high is not None else np.maximum(result, low)
     # On a tie of -0.0 with 0.0 the maximum may keep either (NumPy without SIMD, as in WebAssembly, keeps
     # -0.0); adding 0.0 makes every zero result +0.0.
