@@ -610,6 +610,58 @@ def test_axe_finds_no_serious_wcag_violation(themed_visit, site_url, page_path):
     assert not violations, f"{page_path} in the {theme} theme: {violations}"
 
 
+# Records the page's data-theme as the body starts to arrive (the first frames are styled with it) and once
+# the page has loaded and the theme's own script has run.
+RECORD_THEME = """
+(() => {
+    window.__themes = {};
+    new MutationObserver((records, observer) => {
+        if (document.body && !('atBody' in window.__themes)) {
+            window.__themes.atBody = document.documentElement.dataset.theme;
+            observer.disconnect();
+        }
+    }).observe(document, {childList: true, subtree: true});
+})();
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("stored_mode", [None, "auto", "light", "dark"])
+def test_the_page_is_styled_once_in_the_readers_theme(browser, site_url, scheme, stored_mode):
+    # data-theme was "auto" on a first visit until the theme's script ran after parsing: the first frames
+    # matched neither theme's colours and every element was then styled again (book/_templates/layout.html).
+    visit = PageVisit(browser, site_url, color_scheme=scheme)
+    if stored_mode is not None:
+        visit.context.add_init_script(f"localStorage.setItem('mode', '{stored_mode}');")
+    visit.context.add_init_script(RECORD_THEME)
+    try:
+        page = visit.open(f"{site_url}/book/part5/14_real_data.html")
+        _two_frames(page)
+        themes = page.evaluate("() => ({...window.__themes, loaded: document.documentElement.dataset.theme})")
+    finally:
+        visit.close()
+    expected = stored_mode if stored_mode in ("light", "dark") else scheme
+    assert themes == {"atBody": expected, "loaded": expected}
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_code_is_drawn_in_the_highlighting_styles_colours(browser, site_url, theme):
+    # Plain-text tokens carry no span (book/_ext/plain_code_tokens.py): the code block's own colour must be
+    # the one pygments.css gives code in this theme, which the spans had.
+    pygments_css = (SITE / "_static" / "pygments.css").read_text(encoding="utf-8")
+    text_colour = re.search(rf'html\[data-theme="{theme}"\] \.highlight {{[^}}]*color: #([0-9A-Fa-f]{{6}})', pygments_css)[1]
+    expected = "rgb({}, {}, {})".format(*(int(text_colour[i : i + 2], 16) for i in (0, 2, 4)))
+    visit = PageVisit(browser, site_url)
+    visit.context.add_init_script(f"localStorage.setItem('mode', '{theme}');")
+    try:
+        page = visit.open(f"{site_url}/book/part1/03_entropy.html")
+        colours = page.evaluate("() => Array.from(document.querySelectorAll('.cell_input div.highlight pre'), pre => getComputedStyle(pre).color)")
+    finally:
+        visit.close()
+    assert len(colours) > 5
+    assert set(colours) == {expected}
+
+
 def _relative_luminance(rgb):
     # WCAG 2.1 definition: sRGB channels linearized, weighted 0.2126, 0.7152, 0.0722.
     def linear(channel):

@@ -78,9 +78,11 @@ class TexRenderer:
                 raise ExtensionError("server_math: tex2svg.js exited during the build")
             return json.loads(answer)
 
-    def render(self, tex: str, display: bool) -> tuple[str | None, str | None]:
-        """Return (html, None) for the formula, or (None, MathJax's error message)."""
-        answer = self.ask(op="render", tex=tex, display=display)
+    def render(self, tex: str, display: bool, flatten: bool = True) -> tuple[str | None, str | None]:
+        """Return (html, None) for the formula, or (None, MathJax's error message).
+
+        flatten=False keeps every group MathJax makes (see tex2svg.js), for tests that compare the two."""
+        answer = self.ask(op="render", tex=tex, display=display, flatten=flatten)
         if "error" in answer:
             return None, answer["error"]
         self.glyphs.update(_GLYPH_PATH.findall(self.ask(op="defs")["html"]))
