@@ -644,6 +644,53 @@ def test_the_page_is_styled_once_in_the_readers_theme(browser, site_url, scheme,
     assert themes == {"atBody": expected, "loaded": expected}
 
 
+def _mathml_in_accessibility_tree(page):
+    cdp = page.context.new_cdp_session(page)
+    try:
+        tree = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    return [
+        (node["role"]["value"], node.get("name", {}).get("value"))
+        for node in tree
+        if not node.get("ignored") and (node["role"]["value"] == "math" or node["role"]["value"].startswith("MathML"))
+    ]
+
+
+def test_screen_readers_get_the_same_mathml_when_it_is_laid_out_inline(browser, site_url):
+    # site.css lays the hidden MathML out as inline boxes (cheaper than MathML layout); the accessibility tree
+    # must be what it is with MathML layout: the same formulas, the same nodes, the same names.
+    visit = PageVisit(browser, site_url, **PHONE)
+    try:
+        page = visit.open(f"{site_url}/book/part4/12_f_divergences.html")
+        _two_frames(page)
+        inline = _mathml_in_accessibility_tree(page)
+        removed = page.evaluate(
+            """() => {
+                let removed = 0;
+                for (const sheet of document.styleSheets) {
+                    if (!(sheet.href || '').includes('site.css')) continue;
+                    for (let index = sheet.cssRules.length - 1; index >= 0; index--) {
+                        if (sheet.cssRules[index].selectorText?.startsWith('mjx-assistive-mml math')) {
+                            sheet.deleteRule(index);
+                            removed++;
+                        }
+                    }
+                }
+                return removed;
+            }"""
+        )
+        assert removed == 1
+        assert page.evaluate("() => getComputedStyle(document.querySelector('mjx-assistive-mml math')).display") != "inline"
+        _two_frames(page)
+        as_mathml = _mathml_in_accessibility_tree(page)
+    finally:
+        visit.close()
+    assert sum(role in ("math", "MathMLMath") for role, _ in inline) > 250
+    assert sum(role.startswith("MathML") and role != "MathMLMath" for role, _ in inline) > 1000
+    assert inline == as_mathml
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_code_is_drawn_in_the_highlighting_styles_colours(browser, site_url, theme):
     # Plain-text tokens carry no span (book/_ext/plain_code_tokens.py): the code block's own colour must be
