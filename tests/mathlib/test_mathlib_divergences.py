@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.spatial.distance
@@ -314,3 +316,244 @@ def test_hellinger_distance_keeps_full_precision_near_p_equal_q(delta):
 def test_hellinger_distance_of_float32_inputs_is_float32():
     got = hellinger_distance(np.float32([0.5, 0.5]), np.float32([0.25, 0.75]))
     assert got.dtype == np.float32
+
+
+# --- exact messages, conventions at zeros, clipping, and the float range (mutation testing) ----------------
+
+EPS = float(np.finfo(np.float64).eps)
+CHI2 = GENERATORS["chi2"][0]
+HALF = np.array([0.5, 0.5])
+FIRST_REPORTED = np.array([0.5, 0.3, 0.2]), np.array([0.25, 0.1, 0.65])  # ratios 2, 3 and about 0.31
+
+BAD_CALLS = {
+    "f not callable": (lambda: f_divergence(HALF, HALF, 3), "f must be callable; got 3"),
+    "slope not a number": (
+        lambda: f_divergence(HALF, HALF, CHI2, slope_at_infinity="1"),
+        "slope_at_infinity must be a real number; got '1'",
+    ),
+    "slope nan": (
+        lambda: f_divergence(HALF, HALF, CHI2, slope_at_infinity=NAN),
+        "slope_at_infinity must be a finite number; got nan",
+    ),
+    "slope -inf": (
+        lambda: f_divergence(HALF, HALF, CHI2, slope_at_infinity=-INF),
+        "slope_at_infinity must not be -inf (a convex f has f(t)/t bounded below)",
+    ),
+    # the first evaluation, at t = [1.0], already shows that f is not vectorized
+    "f returns a scalar": (
+        lambda: f_divergence(HALF, HALF, lambda t: 0.0),
+        "f must be vectorized: f(t) for t of shape (1,) returned shape ()",
+    ),
+    # vectorized at t = [1.0] only: the evaluation at t = [0.0] shows it
+    "f scalar at zero": (
+        lambda: f_divergence(HALF, HALF, lambda t: (t - 1.0) ** 2 if t[0] == 1.0 else 1.0),
+        "f must be vectorized: f(t) for t of shape (1,) returned shape ()",
+    ),
+    "f(1) not 0": (lambda: f_divergence(HALF, HALF, lambda t: t), "f(1) must be 0 for an f-divergence; got f(1) = 1.0"),
+    # just past the documented tolerance of 64 eps
+    "f(1) past 64 eps": (
+        lambda: f_divergence(HALF, HALF, lambda t: (t - 1.0) ** 2 + np.nextafter(64 * EPS, 1.0)),
+        f"f(1) must be 0 for an f-divergence; got f(1) = {float(np.nextafter(64 * EPS, 1.0))!r}",
+    ),
+    # NaN at the ratios 2 and 3: the message names the first, as a Python float (not "np.float64(2.0)")
+    "f NaN": (
+        lambda: f_divergence(*FIRST_REPORTED, lambda t: np.where(t > 1.5, np.nan, (t - 1.0) ** 2)),
+        "f returned NaN at t = 2.0",
+    ),
+    "alpha negative": (lambda: renyi_divergence(HALF, HALF, -1), "alpha must be >= 0; got -1"),
+    "alpha just below 0": (lambda: renyi_divergence(HALF, HALF, -1e-300), "alpha must be >= 0; got -1e-300"),
+    "alpha not a number": (lambda: renyi_divergence(HALF, HALF, "2"), "alpha must be a real number; got '2'"),
+    "alpha nan": (lambda: renyi_divergence(HALF, HALF, NAN), "alpha must be a finite number; got nan"),
+}
+
+
+@pytest.mark.parametrize("call, message", list(BAD_CALLS.values()), ids=list(BAD_CALLS))
+def test_divergences_reject_bad_arguments_with_the_exact_message(call, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_f_divergence_accepts_f_of_one_at_exactly_the_tolerance():
+    # f(t) = (t - 1)^2 + 64 eps: sum q f(p/q) = chi2 + 64 eps sum q, for q > 0 everywhere
+    offset = 64 * EPS
+    got = f_divergence([0.5, 0.5], [0.25, 0.75], lambda t: (t - 1.0) ** 2 + offset)
+    assert got == pytest.approx(1 / 3 + offset, rel=1e-15, abs=0)
+
+
+# (p, q, generator, slope, expected), each worked out by hand
+ZERO_CONVENTIONS = {
+    # p_i = q_i = 0 contributes 0, also where f(0) or the slope is infinite: chi2 = 1/4 + 1/12
+    "both zero, chi2": ([0.5, 0.5, 0.0], [0.25, 0.75, 0.0], CHI2, INF, 1 / 3),
+    # -log t: f(0) = inf, so a both-zero term must not be 0 * f(0); KL(q || p) = 1/4 log(1/2) + 3/4 log(3/2)
+    "both zero, reverse kl": (
+        [0.5, 0.5, 0.0], [0.25, 0.75, 0.0], lambda t: -np.log(t), INF, 0.25 * math.log(0.5) + 0.75 * math.log(1.5)
+    ),
+    # p_i = 0 < q_i gives q_i f(0): 1/2 (2 - 1)^2 + 1/2 (0 - 1)^2 = 1
+    "p zero, chi2": ([1.0, 0.0], [0.5, 0.5], CHI2, INF, 1.0),
+    # q_i = 0 < p_i gives p_i slope; with q_0 = 1: 1 |1/2 - 1| / 2 + 1/2 * 1/2 = 1/2
+    "q zero, tv": ([0.5, 0.5], [1.0, 0.0], lambda t: 0.5 * np.abs(t - 1.0), 0.5, 0.5),
+    "q zero, kl": ([0.5, 0.25, 0.25], [0.5, 0.5, 0.0], lambda t: t * np.log(t), INF, INF),
+}
+
+
+@pytest.mark.parametrize("p, q, f, slope, expected", list(ZERO_CONVENTIONS.values()), ids=list(ZERO_CONVENTIONS))
+def test_f_divergence_takes_the_perspective_limits_at_zero_entries(p, q, f, slope, expected):
+    assert f_divergence(p, q, f, slope_at_infinity=slope) == pytest.approx(expected, rel=1e-15, abs=0)
+
+
+def test_f_divergence_accepts_a_generator_that_returns_an_object_array():
+    # np.frompyfunc wraps a scalar function and returns an object array; f_divergence works in float64
+    f = np.frompyfunc(lambda t: (t - 1.0) ** 2, 1, 1)
+    assert f_divergence([0.5, 0.5], [0.25, 0.75], f) == pytest.approx(1 / 3, rel=1e-15, abs=0)
+
+
+def test_f_divergence_is_inf_without_warning_when_a_term_overflows():
+    # q = [1 + 2^-52] is within the sum tolerance; t = 1 / q != 1, where f is the largest float: q f(t) overflows
+    huge = np.finfo(np.float64).max
+    assert f_divergence([1.0], [1.0 + 2**-52], lambda t: np.where(t == 1.0, 0.0, huge)) == INF
+
+
+# Disjoint supports whose entries exceed 1 by 8 eps (within the sum tolerance): the raw value is 1 + 8 eps (TV),
+# about 1 + 4 eps (Hellinger); both distances are clipped to exactly 1.
+OVER_ONE = np.array([1.0 + 8 * EPS, 0.0])
+
+
+@pytest.mark.parametrize("distance", [total_variation, hellinger_distance], ids=lambda f: f.__name__)
+def test_distances_of_disjoint_supports_are_clipped_to_exactly_one(distance):
+    assert distance(OVER_ONE, OVER_ONE[::-1]) == 1.0
+
+
+def test_hellinger_distance_of_a_batch_with_shared_zero_entries_matches_the_closed_form():
+    # p_i = q_i = 0 contributes nothing: its (sqrt p - sqrt q) is 0, not 0 / 0
+    p, q = random_pair(15, (20, 50))
+    p[:, :15] = 0.0
+    q[:, :15] = 0.0
+    p /= p.sum(axis=-1, keepdims=True)
+    q /= q.sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(hellinger_distance(p, q), hellinger_closed_form(p, q), rtol=1e-13)
+
+
+def zero_padded_pair(seed: int):
+    """Rows p with a zero in a different column each and q strictly positive, shape (4, 5)."""
+    p, q = random_pair(seed, (4, 5))
+    p[np.arange(4), np.arange(4)] = 0.0
+    return p / p.sum(axis=-1, keepdims=True), q
+
+
+def test_renyi_divergence_of_order_zero_on_a_batch_is_minus_log_q_mass_on_each_support():
+    p, q = zero_padded_pair(16)
+    expected = -np.log(np.where(p > 0, q, 0.0).sum(axis=-1))
+    np.testing.assert_allclose(renyi_divergence(p, q, 0.0), expected, rtol=1e-14)
+
+
+def test_renyi_divergence_of_order_infinity_on_a_batch_is_log_of_each_largest_ratio():
+    p, q = zero_padded_pair(17)
+    expected = np.log((p / q).max(axis=-1))  # p = 0 gives ratio 0, never the largest
+    np.testing.assert_allclose(renyi_divergence(p, q, INF), expected, rtol=1e-14)
+    np.testing.assert_allclose(renyi_divergence(p.T, q.T, INF, axis=0), expected, rtol=1e-14)
+
+
+def test_renyi_divergence_of_order_infinity_is_finite_where_the_ratio_passes_the_float_range():
+    # q_1 = 2^-1074, the smallest subnormal: p_1 / q_1 = 2^1073 overflows, its log does not: 1073 log 2
+    assert renyi_divergence([0.5, 0.5], [1.0, 5e-324], INF) == pytest.approx(1073 * LOG2, rel=1e-15, abs=0)
+
+
+def test_renyi_divergence_of_order_infinity_ignores_outcomes_where_p_is_zero():
+    # p_0 = 0 next to q_0 = 1e-300: max over the support {1} of p / q = 1 / 1, so D_inf = 0
+    assert renyi_divergence([0.0, 1.0], [1e-300, 1.0], INF) == 0.0
+    assert renyi_divergence([0.5, 0.5, 0.0], [0.25, 0.25, 0.5], INF) == pytest.approx(LOG2, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("alpha", [0.2, 0.5, 0.8, 1.2, 1.5, 3.0])
+def test_renyi_divergence_ignores_outcomes_where_p_is_zero(alpha):
+    # entries with p_i = 0 contribute nothing to sum p^alpha q^(1 - alpha)
+    p, q = zero_padded_pair(18)
+    np.testing.assert_allclose(renyi_divergence(p, q, alpha), renyi_closed_form(p, q, alpha), rtol=1e-12)
+
+
+def mp_renyi_divergence(p, q, alpha) -> float:
+    """50-digit log(sum p^alpha q^(1 - alpha)) / (alpha - 1) of the floats as given."""
+    with mpmath.workdps(50):
+        a = mpmath.mpf(alpha)
+        total = mpmath.fsum(mpmath.mpf(pi) ** a * mpmath.mpf(qi) ** (1 - a) for pi, qi in zip(p, q) if pi > 0)
+        return float(mpmath.log(total) / (a - 1))
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.8, 1 - 1e-7, 1 + 1e-7, 1.2, 1.5])
+def test_renyi_divergence_near_order_one_keeps_its_relative_precision_for_nearly_equal_distributions(alpha):
+    # p sums to exactly 1 (the near-one form relies on it); q = p (1 + 1e-5 z). D ~ alpha chi2 / 2 ~ 1e-11, which
+    # the log of a sum near 1 would give to about eps / ((alpha - 1) D) ~ 1e-5; the expm1 form to about
+    # eps / 1e-5 ~ 1e-11.
+    rng = np.random.default_rng(19)
+    p = np.array([0.125, 0.25, 0.0625, 0.5, 0.0625])
+    for _ in range(4):
+        q = p * (1 + 1e-5 * rng.standard_normal(p.size))
+        q /= q.sum()
+        assert renyi_divergence(p, q, alpha) == pytest.approx(mp_renyi_divergence(p, q, alpha), rel=1e-9, abs=0)
+
+
+def test_renyi_divergence_of_disjoint_supports_is_infinite_below_order_one_even_if_p_sums_past_one():
+    # p sums to 1 + 2^-52 (within the tolerance): sum_i p_i expm1(-inf) = -(1 + 2^-52) is below -1
+    assert renyi_divergence([0.5, 0.5 + 2**-52, 0.0], [0.0, 0.0, 1.0], 0.7) == INF
+
+
+def test_renyi_divergence_of_order_two_is_finite_where_a_ratio_passes_the_float_range():
+    # q_0 = 2^-1074: sum p^2 / q = 2^-2 2^1074 + 1/4, so D_2 = log(2^1072 + 1/4) = 1072 log 2 to double precision
+    assert renyi_divergence([0.5, 0.5], [5e-324, 1.0], 2.0) == pytest.approx(1072 * LOG2, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize(
+    "p, q, expected",
+    [
+        # D_alpha - D_inf = O(log(p) / alpha): below an ulp of D_inf = log max p / q at alpha = 1e308
+        ([0.9, 0.1], [0.1, 0.9], math.log(9.0)),
+        ([0.05, 0.95], [0.01, 0.99], math.log(5.0)),
+    ],
+)
+def test_renyi_divergence_of_a_huge_order_is_the_order_infinity_limit_without_overflow(p, q, expected):
+    # alpha log p and (1 - alpha) log q overflow with opposite signs here: the sum must not become NaN
+    assert renyi_divergence(p, q, 1e308) == pytest.approx(expected, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize(
+    "p, q, alpha, expected",
+    [
+        # sum p^alpha q^(1 - alpha) = (1/2)^0.2 (q_1 = 0 removes the other term): D = 0.2 log 2 / 0.8
+        ([0.5, 0.5], [1.0, 0.0], 0.2, math.log(2.0) / 4),
+        ([1.0, 0.0], [0.0, 1.0], 0.2, INF),  # disjoint supports: the sum is 0
+        ([1.0, 0.0], [0.0, 1.0], 3.0, INF),
+        ([0.5, 0.5], [1.0, 0.0], 3.0, INF),  # p_1 > 0 = q_1 and alpha > 1
+    ],
+)
+def test_renyi_divergence_far_from_order_one_where_q_misses_part_of_the_support(p, q, alpha, expected):
+    assert renyi_divergence(p, q, alpha) == pytest.approx(expected, rel=1e-15, abs=0)
+
+
+def test_renyi_divergence_is_infinite_only_in_the_rows_where_q_misses_support():
+    # second row: D_3 = log(sum p^3 / q^2) / 2 = log(1/8 / 1/16 + 1/8 / 9/16) / 2 = log(2 + 2/9) / 2
+    p = [[0.5, 0.5], [0.5, 0.5]]
+    q = [[1.0, 0.0], [0.25, 0.75]]
+    np.testing.assert_allclose(renyi_divergence(p, q, 3.0), [INF, math.log(2 + 2 / 9) / 2], rtol=1e-15)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.2, 0.8, 1.0, 3.0, INF])
+@pytest.mark.parametrize("shape", [(1, 5), (2, 1, 5)])
+def test_renyi_divergence_keeps_batch_axes_of_length_one(alpha, shape):
+    p, q = random_pair(21, shape)
+    assert renyi_divergence(p, q, alpha).shape == shape[:-1]
+
+
+def test_f_divergence_evaluates_f_only_at_ratios_that_are_non_negative():
+    # A scalar generator built on math.sqrt raises for t < 0: f must never see anything but ratios t >= 0
+    # (entries where p or q is 0 are not ratios and take their limits instead). sum q (sqrt(p/q) - 1)^2 = 2 H^2.
+    f = np.frompyfunc(lambda t: (math.sqrt(t) - 1.0) ** 2, 1, 1)
+    p, q = random_pair(22, (20, 6))
+    p[:, :3] = 0.0
+    p /= p.sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(f_divergence(p, q, f, slope_at_infinity=1.0), 2 * hellinger_closed_form(p, q) ** 2,
+                               rtol=1e-12)
+
+
+def test_renyi_divergence_of_order_zero_is_exactly_zero_where_p_has_full_support():
+    # D_0 = -log q(supp p) = -log(1/8 + 3/8 + 1/2) = -log 1, and that sum of dyadic q is exact in every order
+    assert renyi_divergence([1 / 3, 1 / 3, 1 / 3], [0.125, 0.375, 0.5], 0.0) == 0.0

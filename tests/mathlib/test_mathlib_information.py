@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -811,3 +812,71 @@ def test_a_zero_result_is_positive_zero_where_the_maximum_keeps_negative_zero_on
     }
     for name, value in zeros.items():
         assert value == 0 and math.copysign(1.0, value) == 1.0, (name, value)
+
+
+# --- exact messages, the float range, and clipping (mutation testing) --------------------------------------
+
+INFORMATION_BAD_CALLS = {
+    "self_information of strings": (
+        lambda: self_information(["a"]), TypeError, "p must hold real numbers; got an array of dtype <U1"
+    ),
+    "self_information above one": (
+        lambda: self_information([0.5, 1.5]), ValueError, "p must be a probability in [0, 1]; got 1.5 at index (1,)"
+    ),
+    "labels not 1-D": (
+        lambda: information_gain([[0, 1], [1, 0]], [0, 1, 0, 1]), ValueError,
+        "labels must be a 1-D array; got shape (2, 2)",
+    ),
+    "groups not 1-D": (lambda: information_gain([0, 1], 0), ValueError, "groups must be a 1-D array; got shape ()"),
+    "labels empty": (lambda: information_gain([], [0]), ValueError, "labels is empty"),
+    "groups empty": (lambda: information_gain([0], []), ValueError, "groups is empty"),
+    "lengths differ": (
+        lambda: information_gain([0, 1, 1], [0, 1]),
+        ValueError,
+        "labels and groups must have the same length; got 3 and 2",
+    ),
+}
+
+
+@pytest.mark.parametrize("call, error, message", list(INFORMATION_BAD_CALLS.values()), ids=list(INFORMATION_BAD_CALLS))
+def test_information_functions_reject_bad_arguments_with_the_exact_message(call, error, message):
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_conditional_entropy_of_a_negligible_entry_is_its_tiny_positive_term():
+    # 1e-300 + 1 = 1 in float64: p(x) = 1, and H(Y | X) = -1e-300 log(1e-300) - 1 log 1 = 1e-300 * 300 log 10
+    assert conditional_entropy([[1e-300, 1.0]]) == pytest.approx(1e-300 * 300 * math.log(10.0), rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("exponent", [160, 200, 300])
+def test_mutual_information_is_accurate_where_the_product_of_the_marginals_underflows(exponent):
+    # pxy = diag(a, 1) with a = 10^-exponent: p(x) = p(y) = (a, 1), so I = a log(a / a^2) + 1 log(1 / 1) = a log(1 / a).
+    # a^2 is subnormal (a = 1e-160) or 0 (a = 1e-200, 1e-300): it must not make the term inexact or infinite.
+    a = 10.0**-exponent
+    expected = a * exponent * math.log(10.0)
+    assert mutual_information([[a, 0.0], [0.0, 1.0]]) == pytest.approx(expected, rel=1e-13, abs=0)
+    assert mutual_information([[0.0, a], [1.0, 0.0]], base=2) == pytest.approx(expected / LOG2, rel=1e-13, abs=0)
+
+
+def test_js_divergence_of_disjoint_supports_is_clipped_to_exactly_log_two():
+    # entries 1 + 8 eps (within the sum tolerance) would give (1 + 8 eps) log 2 unclipped
+    p = np.array([1.0 + 8 * np.finfo(np.float64).eps, 0.0])
+    assert js_divergence(p, p[::-1]) == math.log(2.0)
+    assert js_divergence(p, p[::-1], base=2) == 1.0
+
+
+def test_information_gain_of_a_perfect_split_never_exceeds_the_entropy_of_the_labels():
+    # groups = labels: the gain is H(labels) exactly in exact arithmetic; its rounding (about one case in ten
+    # comes out an ulp above) is clipped to the bound of the docstring, "at most H(labels)".
+    rng = np.random.default_rng(20)
+    for _ in range(40):
+        labels = rng.integers(0, int(rng.integers(2, 6)), size=int(rng.integers(2, 40)))
+        frequencies = np.bincount(labels)[np.bincount(labels) > 0] / labels.size
+        assert information_gain(labels, labels) <= entropy(frequencies)
+
+
+def test_kl_divergence_is_finite_where_a_ratio_passes_the_float_range():
+    # q_1 = 2^-1074: p_1 / q_1 = 2^1073 overflows, its log does not. KL = 1/2 log(1/2) + 1/2 log(2^1073) = 536 log 2
+    assert kl_divergence([0.5, 0.5], [1.0, 5e-324]) == pytest.approx(536 * LOG2, rel=1e-14, abs=0)
+    assert kl_divergence([[0.5, 0.5]] * 3, [[1.0, 5e-324]] * 3) == pytest.approx([536 * LOG2] * 3, rel=1e-14, abs=0)

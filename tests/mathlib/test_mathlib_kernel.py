@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from mathlib import _rowwise, cross_entropy_loss, log_softmax, logsumexp, softmax
-from mathlib_testing import mp_logsumexp, ulp_error
+from mathlib_testing import mp_log_softmax, mp_logsumexp, ulp_error
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -134,3 +134,60 @@ def test_log_softmax_takes_the_limit_row_by_row_when_several_rows_hold_plus_infi
     got = log_softmax(np.array([[np.inf, 0.0], [0.0, np.inf], [1.0, 2.0]]))
     np.testing.assert_array_equal(got[:2], [[0.0, -np.inf], [-np.inf, 0.0]])
     np.testing.assert_allclose(got[2], [-1.0 - math.log1p(math.exp(-1.0)), -math.log1p(math.exp(-1.0))], rtol=1e-15)
+
+
+def long_double_within(exact: mpmath.mpf, relative_error: float):
+    """A stand-in for long double exp or log1p whose value at 1 is ``exact (1 + relative_error)``."""
+    with mpmath.workprec(200):
+        value = np.longdouble(mpmath.nstr(exact * (1 + mpmath.mpf(relative_error)), 40))
+    return lambda x: value
+
+
+@pytest.mark.parametrize("relative_error, trusted", [(0.0, True), (2.0**-62, True), (3 * 2.0**-62, True),
+                                                     (5 * 2.0**-62, False), (2.0**-54, False)])
+def test_long_double_is_trusted_only_where_its_exp_and_log1p_are_within_two_to_minus_sixty(relative_error, trusted):
+    # Judged on exp(1) and log1p(1) = log 2. 3 * 2**-62 = 0.75 * 2**-60 passes; 5 * 2**-62 = 1.25 * 2**-60 does not.
+    with mpmath.workprec(200):
+        e, ln2 = mpmath.e, mpmath.log(2)
+    nmant = int(np.finfo(np.longdouble).nmant)
+    expected = nmant if trusted else min(nmant, 52)
+    assert _rowwise._long_double_bits(exp=long_double_within(e, relative_error),
+                                      log1p=long_double_within(ln2, relative_error)) == expected
+    assert _rowwise._long_double_bits(exp=long_double_within(e, relative_error),
+                                      log1p=long_double_within(ln2, 0.0)) == expected
+    assert _rowwise._long_double_bits(exp=long_double_within(e, 0.0),
+                                      log1p=long_double_within(ln2, relative_error)) == expected
+
+
+def test_log_softmax_rounds_once_where_the_difference_to_the_max_is_a_tie():
+    # x in [-2, -1) and m in [1, 2) have ulp 2**-52, x - m in (-4, -2) has ulp 2**-51: the difference is
+    # exact or exactly halfway, and its rounding error (half an ulp) must enter before the result is rounded.
+    # Adding it to an already rounded (x - m) - log_s rounds twice: up to 0.94 ulp off on these rows.
+    rng = np.random.default_rng(7)
+    rows = np.column_stack([rng.uniform(1, 2, 64), rng.uniform(-2, -1, 64)])
+    got = log_softmax(rows)[:, 1]
+    errors = [ulp_error(got[i], mp_log_softmax(rows[i].tolist())[1], np.float64) for i in range(len(rows))]
+    assert max(errors) <= 0.625
+
+
+@pytest.mark.parametrize("function", [softmax, log_softmax], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("shape", [(3, 0), (0, 3), (0, 0)])
+def test_softmax_of_empty_rows_or_no_rows_is_empty_of_the_same_shape(function, shape):
+    got = function(np.zeros(shape))
+    assert got.shape == shape and got.dtype == np.float64
+
+
+@pytest.mark.parametrize("row", [[-1e-90, math.log(1e-90)], [-1e-20, math.log(1e-20)], [-1e-300, math.log(1e-300)],
+                                 [math.log(1e-300), -1e-300, -800.0]],
+                         ids=["1e-90", "1e-20", "1e-300", "1e-300, max second"])
+def test_logsumexp_with_a_tiny_max_that_cancels_is_within_two_ulp_of_mpmath(row):
+    # e^-1e-90 + e^log(1e-90) = 1 + O(1e-106): the result is far below the max, 7e-105 for the first row (it
+    # used to be -1e-90, the max itself: the decimal path stopped at 40 digits, where 1 + 1e-90 rounds to 1).
+    assert ulp_error(logsumexp(row), mp_logsumexp(row), np.float64) <= 2
+
+
+def test_logsumexp_of_cancelling_log_probabilities_next_to_a_huge_negative_entry_is_within_two_ulp():
+    # log(0.25 + 0.75 + e^-1e300) nearly cancels to 0: the decimal path, which must shift by the max, not by
+    # the first entry (exp(1e300) overflows any decimal context), nor overflow on the entry itself.
+    row = [-1e300, math.log(0.25), math.log(0.75)]
+    assert ulp_error(logsumexp(row), mp_logsumexp(row), np.float64) <= 2

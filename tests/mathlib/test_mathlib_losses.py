@@ -7,6 +7,7 @@ everything here needs only NumPy and scipy.
 from __future__ import annotations
 
 import math
+import re
 import os
 
 import mpmath
@@ -629,6 +630,7 @@ F32 = np.float32
         lambda: binary_cross_entropy(F32([0.5]), F32([1.0]), weight=2.0),
         lambda: binary_cross_entropy_with_logits(F32([0.5]), F32([1.0]), weight=[2], pos_weight=[3]),
         lambda: binary_cross_entropy_with_logits(F32([0.5]), F32([1.0]), weight=2.0, pos_weight=3),
+        lambda: binary_cross_entropy_with_logits(F32([0.5]), F32([1.0]), pos_weight=3.0),
         lambda: gaussian_nll_loss(F32([1.0]), F32([2.0]), 1.0),
         lambda: gaussian_nll_loss(F32([1.0]), F32([2.0]), [1]),
     ],
@@ -648,6 +650,20 @@ def test_integer_weights_and_python_scalars_keep_a_float32_result_float32(call):
         (lambda: binary_cross_entropy_with_logits(np.float16([1.0]), np.float16([1.0])), np.float16),
         (lambda: binary_cross_entropy_with_logits(F32([1.0]), F32([1.0]), weight=np.float64([2.0])), np.float64),
         (lambda: mse_loss(np.float16([1.0]), np.float16([2.0])), np.float16),
+        (lambda: nll_loss(F32([[-1.0, -2.0]]), [0], weight=np.float64([1.0, 2.0])), np.float64),
+        (lambda: cross_entropy_loss(F32([[1.0, 2.0]]), np.float64([[0.5, 0.5]])), np.float64),
+        (lambda: cross_entropy_loss(F32([[1.0, 2.0]]), F32([[0.5, 0.5]]), weight=np.float64([1.0, 2.0])), np.float64),
+        (lambda: binary_cross_entropy_with_logits(F32([1.0]), np.float16([1.0])), np.float32),
+        (lambda: binary_cross_entropy_with_logits(np.float16([1.0]), F32([1.0])), np.float32),
+        (lambda: binary_cross_entropy_with_logits(F32([1.0]), F32([1.0]), pos_weight=np.float64([2.0])), np.float64),
+        (lambda: mse_loss(np.float16([1.0]), F32([2.0])), np.float32),
+        (lambda: l1_loss(F32([1.0]), np.float16([2.0])), np.float32),
+        (lambda: gaussian_nll_loss(np.float16([1.0]), F32([2.0]), 1.0), np.float32),
+        (lambda: gaussian_nll_loss(F32([1.0]), np.float16([2.0]), 1.0), np.float32),
+        (lambda: gaussian_nll_loss(F32([1.0]), np.float64([2.0]), 1.0), np.float64),
+        (lambda: gaussian_nll_loss(F32([1.0]), F32([2.0]), np.float64([1.0])), np.float64),
+        (lambda: poisson_nll_loss(np.float16([1.0]), F32([2.0])), np.float32),
+        (lambda: poisson_nll_loss(F32([1.0]), np.float16([2.0])), np.float32),
     ],
 )
 def test_mixed_dtypes_give_the_result_type_of_the_floating_arguments(call, dtype):
@@ -679,3 +695,303 @@ def test_docstrings_state_the_thread_count_the_kernel_uses():
     for function in (cross_entropy_loss, binary_cross_entropy_with_logits):
         assert "two worker threads" not in function.__doc__
         assert "at most" in function.__doc__ and "eight" in function.__doc__
+
+
+# --- exact error messages: the message names the argument and says what was wrong --------------------------
+
+BCE_LOGITS = binary_cross_entropy_with_logits
+# (call, exception type, the whole message)
+BAD_CALLS = {
+    "nll_loss_complex_log_probs": (
+        lambda: nll_loss([[1j, 0.0]], [0]), TypeError, "log_probs must hold real numbers; got an array of dtype complex128"
+    ),
+    "nll_loss_scalar_log_probs": (
+        lambda: nll_loss(0.5, 0), ValueError, "log_probs must have a class axis (the last axis); got a scalar"
+    ),
+    "nll_loss_no_classes": (
+        lambda: nll_loss(np.zeros((2, 0)), [0, 0]), ValueError, "log_probs has no classes (its last axis has length 0)"
+    ),
+    "nll_loss_target_shape": (
+        lambda: nll_loss(np.zeros((2, 3)), [0, 1, 2]),
+        ValueError,
+        "target must have shape (2,) (log_probs.shape without the class axis); got (3,)",
+    ),
+    "nll_loss_float_ignore_index": (
+        lambda: nll_loss(np.zeros((2, 3)), [0, 1], ignore_index=1.5), ValueError, "ignore_index must be an integer; got 1.5"
+    ),
+    "bce_logits_complex_logits": (
+        lambda: BCE_LOGITS([1j], [1.0]), TypeError, "logits must hold real numbers; got an array of dtype complex128"
+    ),
+    "bce_logits_complex_target": (
+        lambda: BCE_LOGITS([1.0], [1j]), TypeError, "target must hold real numbers; got an array of dtype complex128"
+    ),
+    "bce_logits_shapes": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 1.0, 1.0]),
+        ValueError,
+        "logits and target must have the same shape (no broadcasting); got (2,) and (3,)",
+    ),
+    "bce_logits_target_range": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 1.5]), ValueError, "target must be in [0, 1]; got 1.5 at index (1,)"
+    ),
+    "bce_logits_negative_weight": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 0.0], weight=[1.0, -2.0]),
+        ValueError,
+        "weight must be non-negative; got -2.0 at index (1,)",
+    ),
+    "bce_logits_infinite_weight": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 0.0], weight=[INF, 1.0]),
+        ValueError,
+        "weight must be finite; got inf at index (0,)",
+    ),
+    "bce_logits_negative_pos_weight": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 0.0], pos_weight=[-0.5]),
+        ValueError,
+        "pos_weight must be non-negative; got -0.5 at index (0,)",
+    ),
+    "bce_logits_weight_shape": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 0.0], weight=[1.0, 2.0, 3.0]),
+        ValueError,
+        "weight of shape (3,) does not broadcast to the shape (2,) of logits",
+    ),
+    "bce_logits_pos_weight_shape": (
+        lambda: BCE_LOGITS([0.0, 0.0], [1.0, 0.0], pos_weight=[[1.0], [2.0]]),
+        ValueError,
+        "pos_weight of shape (2, 1) does not broadcast to the shape (2,) of logits",
+    ),
+    "mse_complex_input": (
+        lambda: mse_loss([1j], [1.0]), TypeError, "input must hold real numbers; got an array of dtype complex128"
+    ),
+    "l1_complex_target": (
+        lambda: l1_loss([1.0], [1j]), TypeError, "target must hold real numbers; got an array of dtype complex128"
+    ),
+    "mse_shapes": (
+        lambda: mse_loss([1.0, 2.0], [1.0]),
+        ValueError,
+        "input and target must have the same shape (no broadcasting); got (2,) and (1,)",
+    ),
+    "gaussian_complex_input": (
+        lambda: gaussian_nll_loss([1j], [1.0], [1.0]),
+        TypeError,
+        "input must hold real numbers; got an array of dtype complex128",
+    ),
+    "gaussian_complex_target": (
+        lambda: gaussian_nll_loss([1.0], [1j], [1.0]),
+        TypeError,
+        "target must hold real numbers; got an array of dtype complex128",
+    ),
+    "gaussian_complex_var": (
+        lambda: gaussian_nll_loss([1.0], [1.0], [1j]), TypeError, "var must hold real numbers; got an array of dtype complex128"
+    ),
+    "gaussian_shapes": (
+        lambda: gaussian_nll_loss([1.0, 2.0], [1.0, 2.0, 3.0], 1.0),
+        ValueError,
+        "input and target must have the same shape (no broadcasting); got (2,) and (3,)",
+    ),
+    "gaussian_eps_string": (
+        lambda: gaussian_nll_loss([1.0], [1.0], [1.0], eps="small"), ValueError, "eps must be a real number; got 'small'"
+    ),
+    "gaussian_eps_zero": (lambda: gaussian_nll_loss([1.0], [1.0], [1.0], eps=0.0), ValueError, "eps must be > 0; got 0.0"),
+    "gaussian_full_not_bool": (
+        lambda: gaussian_nll_loss([1.0], [1.0], [1.0], full=1), ValueError, "full must be a bool; got 1"
+    ),
+    "gaussian_negative_var": (
+        lambda: gaussian_nll_loss([1.0, 2.0], [1.0, 2.0], [1.0, -0.5]),
+        ValueError,
+        "var must be non-negative; got -0.5 at index (1,)",
+    ),
+    "gaussian_var_two_axes_of_length_one": (
+        lambda: gaussian_nll_loss(np.zeros((2, 3, 4)), np.zeros((2, 3, 4)), np.ones((1, 1, 4))),
+        ValueError,
+        "var of shape (1, 1, 4) does not fit input of shape (2, 3, 4): it must have the input's shape, "
+        "that shape without the last axis, that shape with one axis of length 1, or be a scalar",
+    ),
+    "gaussian_var_one_axis_of_another_length": (
+        lambda: gaussian_nll_loss(np.zeros((2, 3)), np.zeros((2, 3)), np.ones((2, 2))),
+        ValueError,
+        "var of shape (2, 2) does not fit input of shape (2, 3): it must have the input's shape, "
+        "that shape without the last axis, that shape with one axis of length 1, or be a scalar",
+    ),
+    "poisson_complex_input": (
+        lambda: poisson_nll_loss([1j], [1.0]), TypeError, "input must hold real numbers; got an array of dtype complex128"
+    ),
+    "poisson_complex_target": (
+        lambda: poisson_nll_loss([1.0], [1j]), TypeError, "target must hold real numbers; got an array of dtype complex128"
+    ),
+    "poisson_shapes": (
+        lambda: poisson_nll_loss([1.0], [1.0, 2.0]),
+        ValueError,
+        "input and target must have the same shape (no broadcasting); got (1,) and (2,)",
+    ),
+    "poisson_negative_eps": (
+        lambda: poisson_nll_loss([1.0], [1.0], log_input=False, eps=-1e-3), ValueError, "eps must be >= 0; got -0.001"
+    ),
+    "poisson_eps_string": (
+        lambda: poisson_nll_loss([1.0], [1.0], eps="tiny"), ValueError, "eps must be a real number; got 'tiny'"
+    ),
+    "poisson_negative_target": (
+        lambda: poisson_nll_loss([0.0, 0.0], [1.0, -1.0]),
+        ValueError,
+        "target must be a non-negative count; got -1.0 at index (1,)",
+    ),
+    "poisson_negative_rate": (
+        lambda: poisson_nll_loss([-0.5, 1.0], [1.0, 1.0], log_input=False),
+        ValueError,
+        "input must be a non-negative rate (log_input=False); got -0.5 at index (0,)",
+    ),
+}
+
+
+@pytest.mark.parametrize("call, error, message", list(BAD_CALLS.values()), ids=list(BAD_CALLS))
+def test_losses_refuse_invalid_arguments_with_a_message_naming_the_argument(call, error, message):
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        call()
+
+
+# --- limits, conversions and warnings that the code handles on purpose --------------------------------------
+
+
+def test_nll_loss_ignores_targets_of_a_single_class_problem():
+    # One class: an ignored sample must not be looked up at any other class. Mean: -(-0.5) / 1.
+    assert nll_loss([[-0.5], [-2.0]], [0, -100]) == 0.5
+    np.testing.assert_array_equal(nll_loss([[-0.5], [-2.0]], [0, -100], reduction="none"), [0.5, 0.0])
+
+
+def test_cross_entropy_loss_of_probability_targets_keeps_each_limit_row_apart():
+    # Each row's only +inf logit: class 0 has probability 1. Row 0 puts its target on class 1 (probability 0):
+    # +inf; row 1 on class 0: 0. One infinite row must not make the other infinite.
+    got = cross_entropy_loss([[INF, 0.0], [INF, 0.0]], np.array([[0.0, 1.0], [1.0, 0.0]]), reduction="none")
+    np.testing.assert_array_equal(got, [INF, 0.0])
+
+
+def test_cross_entropy_loss_of_probability_targets_keeps_the_batch_shape():
+    # Uniform logits: every row's loss is log 3 whatever its (valid) target.
+    target = np.full((2, 3, 3), 1 / 3)
+    got = cross_entropy_loss(np.zeros((2, 3, 3)), target, reduction="none")
+    assert got.shape == (2, 3)
+    np.testing.assert_allclose(got, np.full((2, 3), math.log(3.0)), rtol=1e-15)
+    unbatched = cross_entropy_loss(np.zeros(3), np.full(3, 1 / 3), reduction="none")
+    assert np.shape(unbatched) == ()
+    assert float(unbatched) == pytest.approx(math.log(3.0), rel=1e-15)
+
+
+def test_binary_cross_entropy_with_logits_converts_integer_logits_before_taking_their_magnitude():
+    # int8 -128 has no int8 magnitude; softplus(128) = 128 + log1p(e^-128) = 128 to double precision.
+    got = binary_cross_entropy_with_logits(np.int8([-128, 127]), [1.0, 0.0], reduction="none")
+    np.testing.assert_array_equal(got, [128.0, 127.0])
+    # 2**24 + 1 is not a float32: the logit is rounded to float32 once, softplus(-x) is then 0, never -1.
+    got = binary_cross_entropy_with_logits(np.array([2**24 + 1]), F32([1.0]), reduction="none")
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, [0.0])
+
+
+def test_binary_cross_entropy_with_logits_zero_pos_weight_gives_zero_at_minus_inf():
+    # x = -inf, y > 0: the positive term rho y softplus(inf) has coefficient rho y = 0, so it is 0.
+    got = binary_cross_entropy_with_logits([-INF, -INF], [1.0, 0.5], pos_weight=[0.0], reduction="none")
+    np.testing.assert_array_equal(got, [0.0, 0.0])
+
+
+def test_binary_cross_entropy_with_logits_zero_weight_gives_zero_against_an_infinite_loss():
+    # x = +inf, y = 0: softplus(inf) = inf times weight 0 is 0; the unit-weight element keeps log 2.
+    got = binary_cross_entropy_with_logits([INF, 0.0], [0.0, 1.0], weight=[0.0, 1.0], reduction="none")
+    np.testing.assert_array_equal(got, [0.0, LOG2])
+
+
+def test_binary_cross_entropy_with_logits_of_an_empty_batch_is_nan_mean_and_zero_sum_without_warning():
+    assert np.isnan(binary_cross_entropy_with_logits(np.zeros(0), np.zeros(0)))
+    assert binary_cross_entropy_with_logits(np.zeros(0), np.zeros(0), reduction="sum") == 0.0
+
+
+def test_float32_binary_cross_entropy_with_logits_accumulates_its_block_sums_in_float64():
+    # Two losses of 2e38 (softplus(2e38) = 2e38): their float32 sum overflows, their mean is 2e38.
+    got = binary_cross_entropy_with_logits(F32([2e38, 2e38]), F32([0.0, 0.0]))
+    assert got.dtype == np.float32
+    assert got == F32(2e38)
+
+
+@pytest.mark.parametrize("x", [3.0, 6.0, 9.0, 12.0, 15.0, 16.5])
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_float32_binary_cross_entropy_with_logits_is_accurate_below_the_log1p_cutoff(x, y):
+    # Where 1 + e^-|x| is not 1 in float32, log(1 + e) alone would lose the low bits of e: the loss of a
+    # confident right prediction, log1p(e^-|x|), must keep its relative precision.
+    logit = np.float32(x if y == 1.0 else -x)
+    with mpmath.workprec(200):
+        z = mpmath.mpf(float(logit))
+        exact = float(y * mpmath.log1p(mpmath.exp(-z)) + (1 - y) * mpmath.log1p(mpmath.exp(z)))
+    got = binary_cross_entropy_with_logits(np.float32([logit]), np.float32([y]), reduction="none")
+    assert float(got[0]) == pytest.approx(exact, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: mse_loss([INF], [INF]), NAN),  # inf - inf
+        (lambda: mse_loss([1e200], [-1e200]), INF),  # the square overflows
+        (lambda: l1_loss([1e308], [-1e308]), INF),  # the difference overflows
+        (lambda: gaussian_nll_loss([INF], [INF], [1.0]), NAN),
+        (lambda: gaussian_nll_loss([1e200], [-1e200], [1.0]), INF),
+        (lambda: poisson_nll_loss([INF], [1.0]), INF),  # e^inf - 1 * inf: an infinite rate gives +inf
+        (lambda: poisson_nll_loss([1000.0], [0.0]), INF),  # e^1000 overflows
+        (lambda: poisson_nll_loss([0.0], [1.0], log_input=False, eps=0.0), INF),  # 0 - 1 * log 0
+        (lambda: poisson_nll_loss([0.0], [0.0], log_input=False, eps=0.0), 0.0),  # 0 log 0 = 0
+        (lambda: poisson_nll_loss([1.0], [INF], full=True), NAN),  # e - inf + log Gamma(inf)
+        (lambda: poisson_nll_loss([0.0], [1e306], full=True), INF),  # log(1e306!) is past the float range
+    ],
+)
+def test_losses_at_infinities_and_overflow_give_the_limit_without_warning(call, expected):
+    got = float(call())
+    assert got == expected or (math.isnan(expected) and math.isnan(got))
+
+
+def test_float32_regression_losses_take_the_difference_in_float64():
+    # 3e38 - (-3e38) = 6e38 is past float32's range, the mean 6e38 / 4 = 1.5e38 is not.
+    x, y = F32([3e38, 0.0, 0.0, 0.0]), F32([-3e38, 0.0, 0.0, 0.0])
+    got = l1_loss(x, y)
+    assert got.dtype == np.float32
+    assert got == pytest.approx((float(F32(3e38)) * 2) / 4, rel=1e-7)
+
+
+def test_float32_poisson_nll_loss_is_evaluated_in_float64():
+    # e^89 = 4.49e38 is past float32's range; the mean of e^89 and e^-inf = 0 is not.
+    got = poisson_nll_loss(F32([89.0, -INF]), F32([0.0, 0.0]))
+    assert got.dtype == np.float32
+    assert got == pytest.approx(math.exp(89.0) / 2, rel=1e-7)
+    # log Gamma(1 + y) of a float32 y: 1 + 1e-8 is 1 in float32 but not in float64.
+    y = F32(1e-8)
+    got = poisson_nll_loss(F32([0.0]), F32([y]), log_input=False, eps=1.0, full=True)
+    assert got == pytest.approx(scipy.special.gammaln(1.0 + float(y)), rel=1e-6)
+
+
+def test_gaussian_nll_loss_one_variance_per_row_of_a_three_dimensional_input():
+    # var of shape input.shape[:-1]: each (i, j) row of 2 features shares var[i, j].
+    x = np.zeros((2, 3, 2))
+    y = np.ones((2, 3, 2))
+    var = np.array([[1.0, 2.0, 4.0], [0.5, 1.0, 8.0]])
+    expected = 0.5 * (np.log(var) + 1.0 / var)
+    got = gaussian_nll_loss(x, y, var, reduction="none")
+    np.testing.assert_allclose(got, np.repeat(expected[..., None], 2, axis=-1), rtol=1e-15)
+
+
+@pytest.mark.parametrize("argument", ["weight", "pos_weight"])
+def test_float32_binary_cross_entropy_with_logits_takes_a_python_float_weight_in_float32(argument):
+    # A Python scalar does not decide the dtype (as in NumPy): weight=0.1 acts as float32(0.1) throughout,
+    # exactly as a float32 weight array would (0.1 is not a float32, so a float64 product would round differently).
+    rng = np.random.default_rng(25)
+    logits = (4 * rng.standard_normal(1000)).astype(np.float32)
+    target = rng.uniform(0, 1, size=1000).astype(np.float32)
+    as_scalar = binary_cross_entropy_with_logits(logits, target, reduction="none", **{argument: 0.1})
+    as_float32 = binary_cross_entropy_with_logits(logits, target, reduction="none", **{argument: np.float32([0.1])})
+    assert as_scalar.dtype == np.float32
+    np.testing.assert_array_equal(as_scalar, as_float32)
+
+
+@pytest.mark.parametrize("num_classes", [5, 70], ids=["transposed_blocks", "row_blocks"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_one_hot_probability_targets_give_exactly_the_index_target_loss(num_classes, dtype):
+    # Both target forms run the same kernel in the same work dtype: a one-hot row's loss -log softmax(x)_t
+    # is the same number either way (its other terms are exact zeros).
+    rng = np.random.default_rng(26)
+    logits = (3 * rng.standard_normal((1000, num_classes))).astype(dtype)
+    target = rng.integers(0, num_classes, size=1000)
+    one_hot = np.eye(num_classes, dtype=dtype)[target]
+    by_index = cross_entropy_loss(logits, target, reduction="none")
+    np.testing.assert_array_equal(cross_entropy_loss(logits, one_hot, reduction="none"), by_index)

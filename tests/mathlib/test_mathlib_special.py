@@ -6,6 +6,7 @@ Accuracy in ulps against mpmath lives in test_mathlib_special_accuracy.py; torch
 from __future__ import annotations
 
 import math
+import re
 
 import mpmath
 import numpy as np
@@ -367,3 +368,41 @@ def test_non_numeric_input_raises_a_type_error_naming_the_argument(function, nam
     with pytest.raises(TypeError) as error:
         function(["a"])
     assert str(error.value) == f"{name} must hold real numbers; got an array of dtype <U1"
+
+
+SCALAR_AXIS_RULE = "(a scalar is a one-element vector: axis may be None, 0 or -1)"
+AXIS_ERRORS = [
+    (lambda: logsumexp(3.0, axis=5), f"axis 5 is out of bounds for a with 0 dimensions {SCALAR_AXIS_RULE}"),
+    (lambda: softmax(3.0, axis=(0, -1)), f"axis (0, -1) is out of bounds for x with 0 dimensions {SCALAR_AXIS_RULE}"),
+    (lambda: log_softmax(3.0, axis=1), f"axis 1 is out of bounds for x with 0 dimensions {SCALAR_AXIS_RULE}"),
+    (lambda: logsumexp(3.0, axis=0.0), "axis must be an integer; got 0.0"),
+    (lambda: softmax(3.0, axis=(0.0,)), "axis must be an integer; got (0.0,)"),
+    (lambda: log_softmax(3.0, axis=True), "axis must be an integer; got True"),
+    (lambda: logsumexp(np.ones(3), axis=2), "axis 2 is out of bounds for a with 1 dimension(s)"),
+    (lambda: softmax(np.ones(3), axis=2), "axis 2 is out of bounds for x with 1 dimension(s)"),
+    (lambda: log_softmax(np.ones((2, 3)), axis=(0, -3)), "axis -3 is out of bounds for x with 2 dimension(s)"),
+]
+
+
+@pytest.mark.parametrize("call, message", AXIS_ERRORS, ids=[message for _, message in AXIS_ERRORS])
+def test_a_bad_axis_raises_with_the_exact_message_naming_the_argument(call, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+@pytest.mark.parametrize("function", ALONG_AXIS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_scalar_input_keeps_its_float_dtype(function, dtype):
+    # lse(x) = x, softmax(x) = 1 and log_softmax(x) = 0 for a one-element vector
+    got = function(dtype(3.0))
+    assert got.dtype == dtype and np.ndim(got) == 0
+    assert got == {"logsumexp": 3.0, "softmax": 1.0, "log_softmax": 0.0}[function.__name__]
+
+
+def test_float16_sigmoid_is_rounded_once_at_every_float16_value():
+    # Worked in float32, sigmoid(0.00293) = 0.50073242135... rounds to the float16 midpoint 0.500732421875 and
+    # then, ties to even, to 0.5009765625 instead of 0.50048828125.
+    x = np.arange(2**16, dtype=np.uint16).view(np.float16)
+    x = x[np.isfinite(x)]
+    expected = scipy.special.expit(x.astype(np.float64)).astype(np.float16)
+    np.testing.assert_array_equal(sigmoid(x), expected)

@@ -280,6 +280,58 @@ def test_binary_cross_entropy_with_logits_matches_torch_in_float32():
     assert_matches_torch(got, F.binary_cross_entropy_with_logits(as_torch(logits), as_torch(target), reduction="none"), np.float32)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_binary_cross_entropy_with_logits_over_several_blocks_matches_torch(reduction, dtype):
+    # 100000 elements: four blocks of 32768 (the last one partial), shared between the worker threads; per-class
+    # weight and pos_weight of shape (4,) broadcast over the batch.
+    rng = rng_for(22)
+    logits = (4 * rng.standard_normal((25000, 4))).astype(dtype)
+    target = rng.uniform(0, 1, size=(25000, 4)).astype(dtype)
+    weight = rng.uniform(0.5, 2, size=4).astype(dtype)
+    pos_weight = rng.uniform(0.5, 3, size=4).astype(dtype)
+    got = binary_cross_entropy_with_logits(logits, target, weight=weight, pos_weight=pos_weight, reduction=reduction)
+    expected = F.binary_cross_entropy_with_logits(
+        as_torch(logits), as_torch(target), weight=as_torch(weight), pos_weight=as_torch(pos_weight), reduction=reduction
+    )
+    # torch cancels x against softplus: an absolute error of a few eps times |x| on tiny losses
+    assert_matches_torch(got, expected, dtype, atol=2e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_float32_binary_cross_entropy_with_logits_overflows_per_element_like_torch():
+    # float32 evaluation: weight 2 times softplus(3e38) is past float32's range, so the mean is inf (as in torch).
+    logits, target = np.float32([3e38, 0.0, 0.0, 0.0]), np.zeros(4, dtype=np.float32)
+    weight = np.float32([2.0, 1.0, 1.0, 1.0])
+    for reduction in REDUCTIONS:
+        got = binary_cross_entropy_with_logits(logits, target, weight=weight, reduction=reduction)
+        expected = F.binary_cross_entropy_with_logits(as_torch(logits), as_torch(target), weight=as_torch(weight),
+                                                      reduction=reduction)
+        assert_matches_torch(got, expected, np.float32)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_cross_entropy_loss_with_probability_targets_over_many_classes_and_blocks_matches_torch(reduction, weighted):
+    # 70 classes: blocks are not transposed (more than 64 entries per row); 2000 rows are three blocks of 936.
+    rng = rng_for(23)
+    logits = 3 * rng.standard_normal((2000, 70))
+    target = rng.dirichlet(np.ones(70), size=2000)
+    weight = rng.uniform(0.1, 2.0, size=70) if weighted else None
+    got = cross_entropy_loss(logits, target, weight=weight, reduction=reduction)
+    expected = F.cross_entropy(as_torch(logits), as_torch(target), weight=as_torch(weight), reduction=reduction)
+    assert_matches_torch(got, expected)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_gaussian_nll_loss_with_one_variance_per_row_of_a_three_dimensional_input_matches_torch(reduction):
+    rng = rng_for(24)
+    prediction, target = rng.standard_normal((3, 4, 5)), rng.standard_normal((3, 4, 5))
+    var = rng.uniform(0.1, 3.0, size=(3, 4))
+    got = gaussian_nll_loss(prediction, target, var, reduction=reduction)
+    expected = F.gaussian_nll_loss(as_torch(prediction), as_torch(target), as_torch(var), reduction=reduction)
+    assert_matches_torch(got, expected)
+
+
 # --- regression losses -----------------------------------------------------------------------------------
 
 

