@@ -230,9 +230,18 @@ def test_renyi_divergence_of_order_infinity_is_log_of_the_largest_ratio():
     assert renyi_divergence([0.5, 0.5], [0.25, 0.75], INF) == pytest.approx(LOG2, rel=1e-15)
 
 
-def test_renyi_divergence_along_axis_zero():
+# One order in each branch of the computation: alpha < 1/2, |alpha - 1| <= 1/2, alpha > 3/2.
+@pytest.mark.parametrize("alpha", [0.25, 0.75, 3.0])
+def test_renyi_divergence_along_axis_zero(alpha):
     p, q = random_pair(14, (3, 5))
-    np.testing.assert_allclose(renyi_divergence(p.T, q.T, 3.0, axis=0), renyi_closed_form(p, q, 3.0), rtol=1e-12)
+    np.testing.assert_allclose(renyi_divergence(p.T, q.T, alpha, axis=0), renyi_closed_form(p, q, alpha), rtol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [np.array(2.0), np.array(2), np.array(2, dtype=np.uint8), np.array(2.0, dtype=np.float32)],
+                         ids=["float64", "int64", "uint8", "float32"])
+def test_renyi_divergence_accepts_alpha_as_a_0d_array_of_real_numbers(alpha):
+    # D_2 = log sum p^2 / q = log(0.25 / 0.25 + 0.25 / 0.75) = log(4 / 3)
+    assert renyi_divergence([0.5, 0.5], [0.25, 0.75], alpha) == pytest.approx(math.log(4 / 3), rel=1e-15)
 
 
 def test_renyi_divergence_rejects_an_invalid_base():
@@ -364,6 +373,12 @@ BAD_CALLS = {
     "alpha just below 0": (lambda: renyi_divergence(HALF, HALF, -1e-300), "alpha must be >= 0; got -1e-300"),
     "alpha not a number": (lambda: renyi_divergence(HALF, HALF, "2"), "alpha must be a real number; got '2'"),
     "alpha nan": (lambda: renyi_divergence(HALF, HALF, NAN), "alpha must be a finite number; got nan"),
+    # a 0-d array counts as a scalar only when it holds a real number; a 1-element vector is not a scalar
+    "alpha a 0-d bool array": (lambda: renyi_divergence(HALF, HALF, np.array(True)), "alpha must be a real number; got array(True)"),
+    "alpha a 0-d complex array": (
+        lambda: renyi_divergence(HALF, HALF, np.array(2.0 + 0j)), "alpha must be a real number; got array(2.+0.j)"),
+    "alpha a 1-element vector": (
+        lambda: renyi_divergence(HALF, HALF, np.array([2.0])), "alpha must be a real number; got array([2.])"),
 }
 
 

@@ -6,6 +6,7 @@ import math
 import re
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.spatial.distance
@@ -880,3 +881,23 @@ def test_kl_divergence_is_finite_where_a_ratio_passes_the_float_range():
     # q_1 = 2^-1074: p_1 / q_1 = 2^1073 overflows, its log does not. KL = 1/2 log(1/2) + 1/2 log(2^1073) = 536 log 2
     assert kl_divergence([0.5, 0.5], [1.0, 5e-324]) == pytest.approx(536 * LOG2, rel=1e-14, abs=0)
     assert kl_divergence([[0.5, 0.5]] * 3, [[1.0, 5e-324]] * 3) == pytest.approx([536 * LOG2] * 3, rel=1e-14, abs=0)
+
+
+def test_kl_divergence_of_tiny_entries_far_apart_keeps_full_relative_precision():
+    # p = (a, x, 0, 1), q = (b, x + a - b - c, c, 1): all exact (multiples of 2^-1000 below 2^-989), so sum p = sum q
+    # and KL = a log(a / b) + x log(x / (x + a - b - c)) ~ 2.8e-300. The entry a / b = 3/40 is far from 1; its log
+    # must be the log of the ratio, not log a - log b, two logs near -690 whose rounding (1e-13 each) is 1e-14 of
+    # the KL. Only the entry p = 0 < q (log ratio -inf) needs the fallback for extreme ratios, and does not take it.
+    a, b, c, x = 3 * 2.0**-1000, 40 * 2.0**-1000, 2.0**-1000, 2.0**-990
+    p, q = [a, x, 0.0, 1.0], [b, x + a - b - c, c, 1.0]
+    assert ulp_error(kl_divergence(p, q), mp_kl_divergence(p, q), np.float64) <= 2
+
+
+def test_conditional_entropy_at_a_ratio_of_exactly_the_smallest_normal_float():
+    # b = 2^-1023 and p(x_0) = 1/2 + b = 1/2: b / p(x_0) = 2^-1022, the smallest normal float, exactly. Its log,
+    # -1022 log 2, is then taken directly (log b - log(1/2) rounds to an ulp below). H(Y | X) = b 1022 log 2, where
+    # the product with the power of two b is exact.
+    b = 2.0**-1023
+    with mpmath.workprec(300):
+        expected = float(1022 * mpmath.log(2)) * b
+    assert conditional_entropy([[0.5, b], [0.5, 0.0]]) == expected

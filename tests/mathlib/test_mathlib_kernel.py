@@ -5,11 +5,13 @@ with the same rows computed one at a time."""
 from __future__ import annotations
 
 import math
+import multiprocessing
 import tracemalloc
 
 import mpmath
 import numpy as np
 import pytest
+import scipy.special
 
 from mathlib import _rowwise, cross_entropy_loss, log_softmax, logsumexp, softmax
 from mathlib_testing import mp_log_softmax, mp_logsumexp, ulp_error
@@ -127,6 +129,71 @@ def test_the_worker_pool_is_created_once_and_reused():
     from mathlib import _rowwise
 
     assert _rowwise._get_executor() is _rowwise._get_executor()
+
+
+def _logsumexp_in_child(connection, rows, inherited_pool):
+    result = logsumexp(rows)
+    connection.send((result, _rowwise._get_executor() is inherited_pool))
+    connection.close()
+
+
+def test_a_forked_child_gets_a_worker_pool_of_its_own(monkeypatch):
+    # A forked child inherits the pool object but none of its threads: it must make a pool of its own (work
+    # submitted to the inherited one can wait forever). 4096 rows of 64 zeros (2^18 entries, 4 blocks) go to two
+    # workers in parent and child.
+    monkeypatch.setattr(_rowwise, "num_workers", lambda: 2)
+    rows = np.zeros((4096, 64))
+    np.testing.assert_allclose(logsumexp(rows), math.log(64), rtol=1e-15)  # log(sum of 64 ones)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_logsumexp_in_child, args=(sender, rows, _rowwise._executor))
+    child.start()
+    try:
+        assert receiver.poll(30), "the forked child's logsumexp did not finish within 30 s"
+        result, reused_inherited_pool = receiver.recv()
+        np.testing.assert_allclose(result, math.log(64), rtol=1e-15)
+        assert not reused_inherited_pool
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    assert child.exitcode == 0
+
+
+def float16_logits(seed: int, shape: tuple[int, int]) -> np.ndarray:
+    return (np.random.default_rng(seed).standard_normal(shape) * 3).astype(np.float16)
+
+
+def test_cross_entropy_of_float16_logits_is_rounded_once_from_float32_work():
+    # float16 work rounds every step (1000 terms of a sum: up to an ulp off); float32 work, rounded once at the end,
+    # is within half a float16 ulp of the float64 reference, plus a few float32 ulps (each 2^-13 of a float16 ulp).
+    # Reference: scipy in float64 on the float16 inputs.
+    x = float16_logits(3, (256, 1000))
+    target = np.random.default_rng(3).integers(0, 1000, 256)
+    wide = x.astype(np.float64)
+    reference = scipy.special.logsumexp(wide, axis=1) - wide[np.arange(256), target]
+    got = cross_entropy_loss(x, target, reduction="none")
+    assert got.dtype == np.float16
+    ulps = np.abs(got.astype(np.float64) - reference) / np.spacing(reference.astype(np.float16)).astype(np.float64)
+    assert ulps.max() < 0.5 + 2.0**-10
+
+
+def peak_memory_of_cross_entropy(dtype) -> int:
+    x = float16_logits(0, (1024, 8192)).astype(dtype)
+    target = np.random.default_rng(0).integers(0, 8192, 1024)
+    tracemalloc.start()
+    try:
+        cross_entropy_loss(x, target)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_float16_logits_work_in_float32_not_float64():
+    # Same shape, so the same blocks: float32 work buffers take as much memory as for float32 logits (about 1 MiB
+    # here), float64 ones twice that.
+    assert peak_memory_of_cross_entropy(np.float16) < 1.25 * peak_memory_of_cross_entropy(np.float32)
 
 
 def test_log_softmax_takes_the_limit_row_by_row_when_several_rows_hold_plus_infinity():

@@ -133,6 +133,15 @@ def test_cross_entropy_loss_of_an_index_target_is_minus_log_softmax_at_the_targe
     assert cross_entropy_loss(LOGITS[None, :], [0]) == pytest.approx(math.log(4), rel=1e-15)
 
 
+def test_cross_entropy_loss_weighted_mean_divides_by_the_sum_of_the_target_weights():
+    # softmax [1/4, 1/4, 1/2] in both rows, weight [1, 2, 3], targets [0, 2]: losses 1 * log 4 and 3 * log 2;
+    # "mean" is (2 log 2 + 3 log 2) / (1 + 3)
+    logits = np.array([LOGITS, LOGITS])
+    got = cross_entropy_loss(logits, [0, 2], weight=[1.0, 2.0, 3.0], reduction="none")
+    np.testing.assert_allclose(got, [2 * LOG2, 3 * LOG2], rtol=1e-15)
+    assert cross_entropy_loss(logits, [0, 2], weight=[1.0, 2.0, 3.0]) == pytest.approx(5 * LOG2 / 4, rel=1e-15)
+
+
 def test_cross_entropy_loss_with_label_smoothing_mixes_in_the_uniform_distribution():
     # torch: (1 - e) (-log p_t) + e / C sum_c (-log p_c); e = 0.3, C = 3, target 2:
     # 0.7 log 2 + 0.1 (log 4 + log 4 + log 2) = 0.7 log 2 + 0.5 log 2 = 1.2 log 2
@@ -664,6 +673,9 @@ def test_integer_weights_and_python_scalars_keep_a_float32_result_float32(call):
         (lambda: gaussian_nll_loss(F32([1.0]), F32([2.0]), np.float64([1.0])), np.float64),
         (lambda: poisson_nll_loss(np.float16([1.0]), F32([2.0])), np.float32),
         (lambda: poisson_nll_loss(F32([1.0]), np.float16([2.0])), np.float32),
+        (lambda: binary_cross_entropy(np.float64([0.5]), F32([1.0])), np.float64),
+        (lambda: binary_cross_entropy(F32([0.5]), np.float64([1.0])), np.float64),
+        (lambda: binary_cross_entropy(F32([0.5]), F32([1.0]), weight=np.float64([2.0])), np.float64),
     ],
 )
 def test_mixed_dtypes_give_the_result_type_of_the_floating_arguments(call, dtype):
@@ -718,6 +730,90 @@ BAD_CALLS = {
     ),
     "nll_loss_float_ignore_index": (
         lambda: nll_loss(np.zeros((2, 3)), [0, 1], ignore_index=1.5), ValueError, "ignore_index must be an integer; got 1.5"
+    ),
+    "nll_loss_complex_target": (
+        lambda: nll_loss(np.zeros((1, 3)), [1j]), TypeError, "target must hold real numbers; got an array of dtype complex128"
+    ),
+    "nll_loss_float_target": (
+        lambda: nll_loss(np.zeros((2, 3)), [0.0, 1.0]),
+        ValueError,
+        "target must hold integer class indices; got dtype float64",
+    ),
+    "nll_loss_bool_target": (
+        lambda: nll_loss(np.zeros((2, 3)), [True, False]), ValueError, "target must hold integer class indices; got dtype bool"
+    ),
+    "ce_complex_logits": (
+        lambda: cross_entropy_loss([[1j, 0.0]], [0]), TypeError, "logits must hold real numbers; got an array of dtype complex128"
+    ),
+    "ce_scalar_logits": (
+        lambda: cross_entropy_loss(0.5, 0), ValueError, "logits must have a class axis (the last axis); got a scalar"
+    ),
+    "ce_no_classes": (
+        lambda: cross_entropy_loss(np.zeros((2, 0)), [0, 0]), ValueError, "logits has no classes (its last axis has length 0)"
+    ),
+    "ce_label_smoothing_above_one": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [0, 2], label_smoothing=1.5),
+        ValueError,
+        "label_smoothing must be <= 1; got 1.5",
+    ),
+    "ce_float_ignore_index": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [0, 2], ignore_index=1.5),
+        ValueError,
+        "ignore_index must be an integer; got 1.5",
+    ),
+    "ce_complex_target": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [1j, 0.0]),
+        TypeError,
+        "target must hold real numbers; got an array of dtype complex128",
+    ),
+    "ce_index_target_shape": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [0, 1, 2]),
+        ValueError,
+        "target must have shape (2,) (logits.shape without the class axis); got (3,)",
+    ),
+    "ce_ignore_index_with_probability_targets": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), np.full((2, 3), 1 / 3), ignore_index=0),
+        ValueError,
+        "ignore_index=0 applies only to class-index targets; target holds class probabilities",
+    ),
+    "ce_float_index_target": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [0.0, 2.0]),
+        ValueError,
+        "target of shape (2,) looks like class indices but has dtype float64; "
+        "use an integer dtype (or pass class probabilities of shape logits.shape)",
+    ),
+    # bool is neither form: not indices (True is not a class), not probabilities (even one-hot)
+    "ce_bool_index_target": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [True, False]),
+        ValueError,
+        "target must be integer class indices of shape (2,) or class probabilities of shape (2, 3); "
+        "got dtype bool and shape (2,)",
+    ),
+    "ce_bool_one_hot_target": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), np.eye(3, dtype=bool)[[0, 2]]),
+        ValueError,
+        "target must be integer class indices of shape (2,) or class probabilities of shape (2, 3); "
+        "got dtype bool and shape (2, 3)",
+    ),
+    "ce_probability_target_of_another_shape": (
+        lambda: cross_entropy_loss(np.zeros((2, 3)), np.full((2, 4), 0.25)),
+        ValueError,
+        "target must be integer class indices of shape (2,) or class probabilities of shape (2, 3); "
+        "got dtype float64 and shape (2, 4)",
+    ),
+    "bce_complex_probs": (
+        lambda: binary_cross_entropy([1j], [1.0]), TypeError, "probs must hold real numbers; got an array of dtype complex128"
+    ),
+    "bce_complex_target": (
+        lambda: binary_cross_entropy([0.5], [1j]), TypeError, "target must hold real numbers; got an array of dtype complex128"
+    ),
+    "bce_shapes": (
+        lambda: binary_cross_entropy([0.5, 0.5], [1.0, 1.0, 1.0]),
+        ValueError,
+        "probs and target must have the same shape (no broadcasting); got (2,) and (3,)",
+    ),
+    "bce_target_range": (
+        lambda: binary_cross_entropy([0.5, 0.5], [1.0, 1.5]), ValueError, "target must be in [0, 1]; got 1.5 at index (1,)"
     ),
     "bce_logits_complex_logits": (
         lambda: BCE_LOGITS([1j], [1.0]), TypeError, "logits must hold real numbers; got an array of dtype complex128"
@@ -856,6 +952,22 @@ def test_nll_loss_ignores_targets_of_a_single_class_problem():
     np.testing.assert_array_equal(nll_loss([[-0.5], [-2.0]], [0, -100], reduction="none"), [0.5, 0.0])
 
 
+def test_cross_entropy_loss_ignores_targets_of_a_single_class_problem():
+    # One class: softmax is 1, so the loss is -log 1 = 0; the ignored sample must not be looked up at any
+    # other class. Mean: 0 over the one sample left.
+    np.testing.assert_array_equal(cross_entropy_loss([[3.0], [5.0]], [0, -100], reduction="none"), [0.0, 0.0])
+    assert cross_entropy_loss([[3.0], [5.0]], [0, -100]) == 0.0
+
+
+def test_cross_entropy_loss_smoothed_mean_over_a_zero_total_target_weight_is_inf_without_warning():
+    # logits [0, 0] (p = 1/2 each), target 0 of weight 0, class 1 of weight 1, smoothing 0.5:
+    # loss = (1 - 0.5) * 0 * log 2 + 0.5 / 2 * (0 * log 2 + 1 * log 2) = log(2) / 4, and "mean" divides
+    # it by the target weights' sum, 0: log(2) / 4 / 0 = inf. (torch: nan, from its nll part 0 / 0.)
+    call = lambda **kw: cross_entropy_loss([[0.0, 0.0]], [0], weight=[0.0, 1.0], label_smoothing=0.5, **kw)  # noqa: E731
+    assert call(reduction="sum") == pytest.approx(LOG2 / 4, rel=1e-15)
+    assert call() == INF
+
+
 def test_cross_entropy_loss_of_probability_targets_keeps_each_limit_row_apart():
     # Each row's only +inf logit: class 0 has probability 1. Row 0 puts its target on class 1 (probability 0):
     # +inf; row 1 on class 0: 0. One infinite row must not make the other infinite.
@@ -894,6 +1006,26 @@ def test_binary_cross_entropy_with_logits_zero_weight_gives_zero_against_an_infi
     # x = +inf, y = 0: softplus(inf) = inf times weight 0 is 0; the unit-weight element keeps log 2.
     got = binary_cross_entropy_with_logits([INF, 0.0], [0.0, 1.0], weight=[0.0, 1.0], reduction="none")
     np.testing.assert_array_equal(got, [0.0, LOG2])
+
+
+def test_binary_cross_entropy_zero_weight_gives_zero_against_an_infinite_loss():
+    # p = 0, y = 1: -log 0 = inf times weight 0 is 0; the unit-weight element keeps -log(1/4) = log 4.
+    got = binary_cross_entropy([0.0, 0.25], [1.0, 1.0], weight=[0.0, 1.0], reduction="none")
+    np.testing.assert_array_equal(got, [0.0, math.log(4.0)])
+
+
+def test_float32_binary_cross_entropy_is_the_float64_loss_rounded_once():
+    # Evaluated in float64 (the docstring): each float32 loss is the loss of the float32 inputs, computed
+    # here in float64 by the formula, rounded to float32. Working in float32 (log p, 1 - y) would round
+    # earlier and miss by an ulp on many of these soft labels.
+    rng = np.random.default_rng(27)
+    p = rng.uniform(0, 1, size=2000).astype(np.float32)
+    y = rng.uniform(0, 1, size=2000).astype(np.float32)
+    p64, y64 = p.astype(np.float64), y.astype(np.float64)
+    expected = -(y64 * np.log(p64) + (1 - y64) * np.log1p(-p64))
+    got = binary_cross_entropy(p, y, reduction="none")
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, expected.astype(np.float32))
 
 
 def test_binary_cross_entropy_with_logits_of_an_empty_batch_is_nan_mean_and_zero_sum_without_warning():
@@ -935,6 +1067,12 @@ def test_float32_binary_cross_entropy_with_logits_is_accurate_below_the_log1p_cu
         (lambda: poisson_nll_loss([0.0], [0.0], log_input=False, eps=0.0), 0.0),  # 0 log 0 = 0
         (lambda: poisson_nll_loss([1.0], [INF], full=True), NAN),  # e - inf + log Gamma(inf)
         (lambda: poisson_nll_loss([0.0], [1e306], full=True), INF),  # log(1e306!) is past the float range
+        (lambda: l1_loss([1e308, 1e308], [0.0, 0.0], reduction="sum"), INF),  # 2e308: the float64 sum overflows
+        (lambda: l1_loss(F32(3e38), F32(-3e38), reduction="none"), INF),  # 6e38 is past float32's range
+        (lambda: l1_loss(F32([3e38]), F32([-3e38]), reduction="sum"), INF),
+        (lambda: binary_cross_entropy([0.1], [1.0], weight=[1e308]), INF),  # 1e308 * -log 0.1 = 2.3e308
+        # float32 logits [0, -3e38], target 1: each loss is 3e38 (a float32), their sum 6e38 is not
+        (lambda: cross_entropy_loss(F32([[0.0, -3e38], [0.0, -3e38]]), [1, 1], reduction="sum"), INF),
     ],
 )
 def test_losses_at_infinities_and_overflow_give_the_limit_without_warning(call, expected):
@@ -995,3 +1133,95 @@ def test_one_hot_probability_targets_give_exactly_the_index_target_loss(num_clas
     one_hot = np.eye(num_classes, dtype=dtype)[target]
     by_index = cross_entropy_loss(logits, target, reduction="none")
     np.testing.assert_array_equal(cross_entropy_loss(logits, one_hot, reduction="none"), by_index)
+
+
+# --- means and sums near the float64 maximum -------------------------------------------------------------
+# A weighted "mean" of index targets is sum_i w_i l_i / sum_i w_i, an average of the l_i: it is
+# representable whenever they are, however large the weights. Neither sum may overflow on the way.
+
+THIRDS = np.log(np.full((2, 3), 1 / 3))  # log-probabilities 1/3: every loss is log 3
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: nll_loss(THIRDS, [0, 0], weight=[1e308, 1.0, 1.0]),  # both sums are 2e308
+        lambda: nll_loss(THIRDS, [0, 1], weight=[1e308, 1e308, 1.0]),
+        lambda: nll_loss(np.log(np.full((3, 3), 1 / 3)), [0, -100, 1], weight=[1e308, 1e308, 1.0]),
+        lambda: cross_entropy_loss(np.zeros((2, 3)), [0, 0], weight=[1e308, 1.0, 1.0]),
+        lambda: cross_entropy_loss(np.zeros((3, 3)), [0, -100, 1], weight=[1e308, 1e308, 1.0]),
+        lambda: cross_entropy_loss(np.zeros((2, 3), dtype=np.float32), [0, 0], weight=F32([3e38, 1.0, 1.0])),
+    ],
+    ids=["nll", "nll_two_classes", "nll_ignore_index", "ce", "ce_ignore_index", "ce_float32"],
+)
+def test_weighted_mean_with_weights_near_the_float64_maximum_is_the_average_loss(call):
+    # every loss is log 3, so their weighted average is log 3 (float32: to float32 precision)
+    got = call()
+    assert got == pytest.approx(math.log(3), rel=1e-15 if got.dtype == np.float64 else 1e-7)
+
+
+@pytest.mark.parametrize("target", [[0, 0], [0, -100]], ids=["all_kept", "one_ignored"])
+def test_label_smoothed_weighted_mean_with_weights_near_the_float64_maximum(target):
+    # logits 0: every log-probability is -log 3. Weight [1e308, 1, 1], smoothing e = 0.3, C = 3, each kept
+    # sample: (1 - e) 1e308 log 3 + e / 3 (1e308 + 2) log 3; "mean" divides by 1e308 per kept sample:
+    # ((1 - e) + e / 3 (1 + 2e-308)) log 3 = 0.8 log 3.
+    got = cross_entropy_loss(np.zeros((2, 3)), target, weight=[1e308, 1.0, 1.0], label_smoothing=0.3)
+    assert got == pytest.approx(0.8 * math.log(3), rel=1e-15)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_probability_target_mean_with_weights_near_the_float64_maximum(smoothing):
+    # logits 0, uniform targets (uniform after smoothing too), weight 1e308 for every class: each sample's loss
+    # is sum_c 1e308 / 3 log 3 = 1e308 log 3 (1.1e308); "mean" divides their sum (2.2e308) by 2.
+    got = cross_entropy_loss(np.zeros((2, 3)), np.full((2, 3), 1 / 3), weight=[1e308] * 3, label_smoothing=smoothing)
+    assert got == pytest.approx(1e308 * math.log(3), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        # -log p = 1e308 for both samples: the mean is 1e308, the sum 2e308 is not representable
+        (lambda: nll_loss([[-1e308], [-1e308]], [0, 0]), 1e308),
+        # logits [0, -1e308], target 1: loss log(1 + e^-1e308) + 1e308 = 1e308
+        (lambda: cross_entropy_loss([[0.0, -1e308], [0.0, -1e308]], [1, 1]), 1e308),
+        # p = 1/2, y = 1: each loss is 1e308 log 2 (6.9e307); three of them sum to 2.1e308
+        (lambda: binary_cross_entropy([0.5] * 3, [1.0] * 3, weight=[1e308] * 3), 1e308 * LOG2),
+        (lambda: BCE_LOGITS([0.0] * 3, [1.0] * 3, weight=[1e308] * 3), 1e308 * LOG2),
+        (lambda: BCE_LOGITS([0.0] * 3, [1.0] * 3, pos_weight=[1e308] * 3), 1e308 * LOG2),
+        (lambda: l1_loss([1e308] * 3, [0.0] * 3), 1e308),
+        (lambda: mse_loss([1e154] * 3, [0.0] * 3), 1e308),
+    ],
+    ids=["nll", "ce", "bce", "bce_logits_weight", "bce_logits_pos_weight", "l1", "mse"],
+)
+def test_mean_of_losses_whose_sum_overflows_is_their_average(call, expected):
+    assert call() == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        # 2 * 1e308 log 3 = 2.2e308 is past the float64 maximum (1.8e308)
+        (lambda: nll_loss(THIRDS, [0, 0], weight=[1e308, 1.0, 1.0], reduction="sum"), INF),
+        (lambda: cross_entropy_loss(np.zeros((2, 3)), [0, 0], weight=[1e308, 1.0, 1.0], reduction="sum"), INF),
+        # smoothed as above: 2 * 0.8e308 log 3 (+ a negligible 2 * 0.2 log 3) = 1.76e308 is not
+        (
+            lambda: cross_entropy_loss(
+                np.zeros((2, 3)), [0, 0], weight=[1e308, 1.0, 1.0], label_smoothing=0.3, reduction="sum"
+            ),
+            1.6e308 * math.log(3),
+        ),
+        # 1e308 - 1e308 + 1e308: the exact sum is 1e308 whatever order a sum takes
+        (lambda: nll_loss([[-1e308], [1e308], [-1e308], [-1e308], [1e308]], [0] * 5, reduction="sum"), 1e308),
+    ],
+    ids=["nll", "ce", "ce_smoothed", "nll_mixed_signs"],
+)
+def test_a_sum_past_the_float64_maximum_is_inf_without_warning_and_any_other_sum_is_its_value(call, expected):
+    assert call() == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("dtype, big", [(np.float64, 1e308), (np.float32, float(F32(3e38)))])
+def test_label_smoothing_term_of_logits_spanning_the_float_range_does_not_overflow(dtype, big):
+    # logits [0, -big, -big], target 0, e = 0.3: log-probabilities [0, -big, -big] (e^-big is 0 against 1), so the
+    # loss is 0.7 * 0 + 0.3 / 3 * (0 + big + big) = 0.2 big; the sum of the surprisals, 2 big, is not representable.
+    got = cross_entropy_loss(np.array([[0.0, -big, -big]], dtype=dtype), [0], label_smoothing=0.3, reduction="none")
+    assert got[0] == pytest.approx(0.2 * big, rel=1e-15 if dtype == np.float64 else 1e-7)

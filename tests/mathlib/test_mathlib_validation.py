@@ -111,6 +111,16 @@ BAD_CALLS = {
     "cross_entropy_loss: 0-d target out of range": (
         lambda: mathlib.cross_entropy_loss(np.zeros(3), 7, ignore_index=2), ValueError,
         "target 7 is out of range for 3 classes (valid: 0 to 2, or ignore_index=2)"),
+    # scalar arguments: the checks of mathlib._validation, reached through the functions that take them
+    "mse_loss: unknown reduction": (
+        lambda: mathlib.mse_loss(np.ones(3), np.ones(3), reduction="avg"), ValueError,
+        "reduction must be 'none', 'mean' or 'sum'; got 'avg'"),
+    "gaussian_nll_loss: infinite eps (a scalar is finite unless inf is allowed)": (
+        lambda: mathlib.gaussian_nll_loss([1.0], [1.0], [1.0], eps=np.inf), ValueError,
+        "eps must be a finite number; got inf"),
+    "cross_entropy_loss: label_smoothing above 1": (
+        lambda: mathlib.cross_entropy_loss(np.zeros((2, 3)), [0, 1], label_smoothing=1.5), ValueError,
+        "label_smoothing must be <= 1; got 1.5"),
     # sample data
     "mle_gaussian: strings": (
         lambda: mathlib.mle_gaussian(["a"]), TypeError, "x must hold real numbers; got an array of dtype <U1"),

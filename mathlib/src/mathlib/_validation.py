@@ -69,7 +69,7 @@ def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
 def compute_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype that code working "in the input's dtype" uses: float16 works in float32
     (NumPy's float16 loops round every step and have no SIMD), and rounds once at the end."""
-    return np.dtype(np.float32) if dtype.itemsize < 4 else np.dtype(dtype)
+    return np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)
 
 
 def weak(value: Any, arr: np.ndarray) -> np.ndarray | None:
@@ -127,7 +127,7 @@ def check_real_scalar(value: Any, name: str, *, low: float | None = None, high: 
                       allow_inf: bool = False) -> float:
     """A real scalar, optionally required to lie in ``[low, high]``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in ("i", "u", "f"):
             value = value[()]
         else:
             raise ValueError(f"{name} must be a real number; got {value!r}")

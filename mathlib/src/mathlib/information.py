@@ -53,6 +53,8 @@ def _p_log_q(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 # _log_ratio takes log(p / q) as log1p((p - q) / q) from this ratio up.
 _LOG1P_FROM = 0.5
+# _far_kl_terms takes log(p / q) as log p - log q below this log ratio (a ratio below the normal range).
+_LOG_TINY = math.log(np.finfo(np.float64).tiny)
 
 
 def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -74,7 +76,8 @@ def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
             low = ratio < _LOG1P_FROM  # pragma: no mutate (at a ratio of 1/2 both forms give -log 2)
             np.log(ratio, out=log_ratio, where=low)  # pragma: no mutate (log1p below overwrites the rest)
             np.log1p((p - q) / q, out=log_ratio, where=~low)
-            extreme = (p > 0) & (q > 0) & ((ratio == np.inf) | (ratio < np.finfo(np.float64).tiny))
+            # Both nonzero (they are >= 0): at a zero, log p - log q would give the -inf or +inf already there.
+            extreme = np.logical_and(p, q) & ((ratio == np.inf) | (ratio < np.finfo(np.float64).tiny))
             if extreme.any():
                 p_b, q_b = np.broadcast_arrays(p, q)
                 log_ratio[extreme] = np.log(p_b[extreme]) - np.log(q_b[extreme])
@@ -166,19 +169,23 @@ def _far_kl_terms(p: np.ndarray, q: np.ndarray, difference: np.ndarray, out: np.
     ``q`` (``0 log 0 = 0``) and ``p > 0 = q`` gives ``+inf``; a ratio that over- or underflows is
     taken as ``log p - log q``.
     """
+    # Every step works in place in ``out``, which holds p / q, then log(p / q), then the terms.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_ratio = np.log(np.divide(p, q, out=out), out=out)
+        np.divide(p, q, out=out)
+        np.log(out, out=out)
         # The ratio overflowed (or q = 0: +inf), underflowed below the normal range (or p = 0: -inf),
-        # or is 0 / 0 (NaN).
-        extreme = ~(log_ratio > math.log(np.finfo(np.float64).tiny))
-        extreme |= log_ratio == np.inf
+        # or is 0 / 0 (NaN). An underflowed ratio (p < tiny q) gains no visible digit from the fallback:
+        # p log(p / q) is then below 1e-305 of the term's q - p, so at the boundary > and >= agree.
+        normal = out > _LOG_TINY  # pragma: no mutate (> or >=: see above)
+        extreme = ~normal | (out == np.inf)
         if extreme.any():
-            extreme &= (p > 0) & (q > 0)
-            log_ratio[extreme] = np.log(p[extreme]) - np.log(q[extreme])
-        terms = np.multiply(p, log_ratio, out=out)
-    terms -= difference
-    np.copyto(terms, q, where=p == 0)
-    return terms
+            # Both nonzero (they are >= 0): at a zero, log p - log q would give the -inf or +inf already there.
+            extreme &= np.logical_and(p, q)
+            out[extreme] = np.log(p[extreme]) - np.log(q[extreme])
+        np.multiply(p, out, out=out)
+    out -= difference
+    np.copyto(out, q, where=p == 0)
+    return out
 
 
 def _kl_block(p: np.ndarray, q: np.ndarray, scratch: _KLScratch) -> np.ndarray:
@@ -887,4 +894,9 @@ def information_gain(labels: ArrayLike, groups: ArrayLike, base: float | None = 
         result = np.asarray(np.sum(terms))
         entropy_labels = -np.sum(_p_log_q(n_label / n, n_label / n))
         float64 = np.dtype(np.float64)  # pragma: no mutate (np.dtype(None) and a dtype of None are float64)
-        return _finish(result, float64, log_base, high=float(entropy_labels))
+        return _finish(
+            result,
+            float64,  # pragma: no mutate (a dtype of None is float64 too)
+            log_base,
+            high=float(entropy_labels),
+        )

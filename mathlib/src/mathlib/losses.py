@@ -49,36 +49,80 @@ __all__ = [
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 # Elements per block of binary_cross_entropy_with_logits: four float32 scratch rows stay in cache.
 _BCE_BLOCK = 1 << 15
+# A float64 sum that overflows is redone with every term scaled by 2**-_SUM_SCALE (exact): fewer than
+# 2**63 terms of at most 2**960 cannot overflow, and no term that matters against 2**1024 underflows.
+_SUM_SCALE = 64  # pragma: no mutate (any exponent from 63 to about 900 does as well)
 
 
 # --------------------------------------------------------------------------- private helpers
 
 
-def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: float | None = None) -> Any:
+def _reduce(loss: np.ndarray, reduction: str, dtype: np.dtype, denominator: float | None = None,
+            scale: int = 0) -> Any:
     """Apply ``reduction`` to per-element losses (float64), returning ``dtype``.
 
-    Sums accumulate in float64 (pairwise). ``"mean"`` divides by ``denominator``
-    (default: the number of elements); 0 / 0 is NaN, without warning.
+    Sums accumulate in float64 (pairwise), and one that overflows on the way is redone
+    scaled (``_overflow_safe_sum``). ``"mean"`` divides by ``denominator`` (default:
+    the number of elements) and multiplies by ``2**scale`` (the losses of weights
+    scaled by ``2**-scale``); 0 / 0 is NaN, without warning.
     """
     # Overflow to inf (a float64 sum past 1.8e308, or a cast to float32) is the right
-    # answer, as is NaN from inf - inf or 0 / 0: none of them may warn.
+    # answer, as is NaN from inf - inf or 0 / 0: none of them may warn. (No division by
+    # zero can occur: a zero denominator comes only with losses that are all 0 or NaN.)
     loss = np.asarray(loss)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         if reduction == "none":
-            return scalar_or_array(loss.astype(dtype, copy=False))
-        total = np.sum(loss, dtype=np.float64)
+            return scalar_or_array(np.asarray(loss, dtype=dtype))
+        total, exponent = _overflow_safe_sum(loss)  # float64 pairwise: every caller's losses are float64
         if reduction == "sum":
-            return dtype.type(total)
+            return dtype.type(np.ldexp(total, exponent))
         count = float(loss.size) if denominator is None else float(denominator)
-        return dtype.type(np.float64(total) / np.float64(count))
+        return dtype.type(np.ldexp(np.float64(total) / np.float64(count), exponent + scale))
+
+
+def _overflow_safe_sum(values: np.ndarray) -> tuple[np.float64, int]:
+    """The float64 sum of ``values`` as ``(total, exponent)``, the sum being ``total * 2**exponent``.
+
+    The exponent is 0 unless the plain sum is not finite: then the sum is redone with
+    every value scaled by ``2**-_SUM_SCALE``, so that a sum past the float64 maximum
+    on the way (``1e308 + 1e308 - 1e308``, or finite losses whose mean is finite) is
+    not lost to inf or NaN. An infinite or NaN value gives the same result either way.
+    Call it with overflow and invalid ignored.
+    """
+    total = np.sum(values, dtype=np.float64)
+    if np.isfinite(total):
+        return total, 0
+    return np.sum(np.ldexp(np.asarray(values, dtype=np.float64), -_SUM_SCALE)), _SUM_SCALE
+
+
+def _scaled_weight(weight: np.ndarray | None) -> tuple[np.ndarray | None, int]:
+    """``weight`` in float64 times ``2**-k``, and ``k``: the largest weight scaled to ``[1/2, 1)``.
+
+    A power of two scales exactly (short of subnormal products), so a loss computed
+    with the scaled weights is the loss times ``2**-k`` to the bit, and a ratio of two
+    weighted sums is unchanged; but neither the sum of the weights nor a weight times
+    a finite loss can overflow any more. ``k`` is 0 without weights or when all are 0
+    (``frexp(0)`` is ``(0, 0)``).
+    """
+    if weight is None:
+        return None, 0
+    w64 = weight.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
+    # Not mutated (equivalent): initial=1.0 gives 0 weights the same k, and others another exact scale.
+    exponent = int(np.frexp(np.max(w64, initial=0.0))[1])  # pragma: no mutate
+    return np.ldexp(w64, -exponent), exponent
 
 
 def _masked_product(a: np.ndarray, b: np.ndarray, zero_where: np.ndarray) -> np.ndarray:
-    """``a * b`` in float64 with the entries where ``zero_where`` holds set to 0 (so 0 * inf is 0)."""
+    """``a * b`` in float64 with the entries where ``zero_where`` holds set to 0 (so 0 * inf is 0).
+
+    The three arguments have one shape. Only an overflow can occur here: the zero
+    entries, which alone could make 0 * inf, are skipped, and 0 * NaN raises nothing.
+    (A caller whose nonzero entries may be infinite against a 0 silences that itself:
+    poisson_nll_loss's infinite target at input 0.)
+    """
     a, b = np.asarray(a), np.asarray(b)
-    shape = np.broadcast_shapes(a.shape, b.shape, np.shape(zero_where))
-    out = np.zeros(shape, dtype=np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):
+    out = np.zeros(np.shape(zero_where))  # float64
+    with np.errstate(over="ignore"):
         np.multiply(a, b, out=out, where=~zero_where)
     return out
 
@@ -113,7 +157,7 @@ def _logits_and_classes(logits: ArrayLike, name: str) -> tuple[np.ndarray, int]:
 
 def _index_target(target: ArrayLike, batch_shape: tuple[int, ...], input_name: str) -> np.ndarray:
     t = as_real_array(target, "target")
-    if t.dtype.kind not in "iu":
+    if not np.issubdtype(t.dtype, np.integer):  # bool is not an integer dtype here
         raise ValueError(f"target must hold integer class indices; got dtype {t.dtype}")
     if t.shape != batch_shape:
         raise ValueError(
@@ -182,6 +226,13 @@ def nll_loss(
     target is ignored (or the batch is empty) ``"mean"`` is 0 / 0 = NaN and ``"sum"``
     is 0, as in torch, without warning. Sums accumulate in float64.
 
+    For ``"mean"`` the weights are first scaled by the power of two that brings the
+    largest into ``[1/2, 1)``, which is exact and cancels in the ratio, and a sum that
+    overflows on the way is redone scaled: the mean, an average of the
+    :math:`-\\log p_{i, t_i}`, is right however large the weights (``weight=[1e308, 1, 1]``
+    gives ``log 3`` for log-probabilities ``log 1/3``; torch: NaN). A ``"sum"`` past
+    the float64 maximum is ``inf``, without warning.
+
     Differences from ``torch.nn.functional.nll_loss``: inputs of more than two
     dimensions keep the classes last (torch: second); a target out of range raises
     the same way on every device; a weight must be finite and non-negative; a sample
@@ -222,12 +273,16 @@ def nll_loss(
         picked = np.take_along_axis(arr, safe_target[..., None], axis=-1)[..., 0]  # pragma: no mutate
         picked = picked.astype(np.float64)  # pragma: no mutate
         w64 = None if w is None else w.astype(np.float64)  # pragma: no mutate
+        if reduction == "mean":  # a ratio of weighted sums: the weights' scale cancels
+            w64, _ = _scaled_weight(w)
         sample_weight = np.ones(t.shape) if w is None else w64[safe_target]
         loss = 0.0 - _weighted(sample_weight, picked)  # 0 - x: a zero loss is +0, not -0
         if ignored is not None:
             sample_weight[ignored] = 0.0
             loss[ignored] = 0.0
-        return _reduce(loss, reduction, dtype, denominator=float(np.sum(sample_weight)))
+        # (only "mean" uses it: scaled weights, whose sum cannot overflow)
+        denominator = float(np.sum(sample_weight)) if reduction == "mean" else None
+        return _reduce(loss, reduction, dtype, denominator=denominator)
 
 
 def cross_entropy_loss(
@@ -289,6 +344,9 @@ def cross_entropy_loss(
 
     and ``"mean"`` divides :math:`\\sum_i \\ell_i` by :math:`\\sum_{i \\text{ not ignored}} w_{t_i}`
     (the count when unweighted), exactly as torch does, smoothing term included.
+    The weights are scaled by the power of two that brings the largest into
+    ``[1/2, 1)`` (exact; undone at the end), and sums that overflow on the way are
+    redone scaled, so weights up to the float64 maximum give the right mean.
     For probability targets :math:`y` (after smoothing):
 
     .. math:: \\ell_i = -\\sum_c w_c\\, y_{ic} \\log \\operatorname{softmax}(x_i)_c ,
@@ -307,7 +365,9 @@ def cross_entropy_loss(
     one maximum's term, so that a loss near 0 (a confident right prediction) keeps its
     relative precision: ``[50, 10, 10]`` with target 0 gives
     :math:`8.4967 \\times 10^{-18}` (torch: 0). Rows with an infinite max take the limit
-    rules above, inside their block. ``exp`` and the class sums run in the logits'
+    rules above, inside their block, and so does a smoothing term that overflows for
+    finite logits spanning nearly the float range (from the log-softmax, with
+    :math:`\\varepsilon / C` in its coefficients). ``exp`` and the class sums run in the logits'
     dtype (float16 in float32); ``log s``, the target term and everything after are
     float64. With ``"mean"`` and ``"sum"`` each block is reduced as it is done, so the
     peak extra memory is a few blocks per thread, whatever N: never a copy of the
@@ -357,7 +417,7 @@ def cross_entropy_loss(
         w = check_class_weight(weight, num_classes)
         t = as_real_array(target, "target")
         batch_shape = arr.shape[:-1]
-        if t.dtype.kind in "iu":
+        if np.issubdtype(t.dtype, np.integer):
             t = _index_target(t, batch_shape, "logits")
             return _cross_entropy_index(arr, t, w, index, reduction, smoothing, num_classes)
         if t.dtype.kind == "f" and t.shape == arr.shape:
@@ -365,7 +425,7 @@ def cross_entropy_loss(
                 raise ValueError(
                     f"ignore_index={index} applies only to class-index targets; target holds class probabilities"
                 )
-            y = check_probabilities(t, "target", -1)
+            y = check_probabilities(t, "target")  # along the class axis, -1 (the default)
             return _cross_entropy_probs(arr, y, w, reduction, smoothing, num_classes)
         if t.dtype.kind == "f" and t.shape == batch_shape:
             raise ValueError(
@@ -379,42 +439,53 @@ def cross_entropy_loss(
 
 
 def _blockwise_loss(rows: np.ndarray, work_dtype: np.dtype, block_loss: Any, reduction: str,
-                    dtype: np.dtype, batch_shape: tuple[int, ...]) -> Any:
+                    dtype: np.dtype, batch_shape: tuple[int, ...], loss_scale: int = 0,
+                    denominator_scale: int = 0) -> Any:
     """Run the row kernel over ``rows`` and reduce the per-sample losses block by block.
 
     ``block_loss(start, stop, shifted)`` returns the float64 losses of rows
-    ``start:stop`` and their share of the ``"mean"`` denominator. With ``"mean"`` and
-    ``"sum"`` only one sum per block is kept, never an array of per-sample losses.
+    ``start:stop`` and their share of the ``"mean"`` denominator, the true ones times
+    ``2**-loss_scale`` and ``2**-denominator_scale`` (losses of scaled weights). With
+    ``"mean"`` and ``"sum"`` only one sum per block is kept, never an array of
+    per-sample losses.
     """
     keep = reduction == "none"
-    per_sample = np.empty(rows.shape[0], dtype=dtype) if keep else None
+    if keep:  # (per_sample is only used when keep)
+        per_sample = np.empty(rows.shape[0], dtype=dtype)
     n_blocks = -(-rows.shape[0] // _rowwise.block_rows(rows.shape[1]))
     sums = np.zeros(n_blocks)
+    exponents = np.zeros(n_blocks, dtype=int)
     denominators = np.zeros(n_blocks)
 
     def finish(index: int, start: int, stop: int, shifted: _rowwise.Shifted) -> None:
         loss, denominator = block_loss(start, stop, shifted)
         if keep:
-            per_sample[start:stop] = loss  # a float32 overflow to inf is the right answer
+            # a float32 overflow to inf is the right answer
+            per_sample[start:stop] = loss if loss_scale == 0 else np.ldexp(loss, loss_scale)
         else:
-            sums[index] = np.sum(loss)
+            sums[index], exponents[index] = _overflow_safe_sum(loss)
             denominators[index] = denominator
 
-    _rowwise.run_kernel(rows, work_dtype, False, finish)
+    # Float64 work or the TwoSum correction would only be slower (and no less accurate).
+    _rowwise.run_kernel(rows, work_dtype, False, finish)  # pragma: no mutate (speed only: see above)
     if keep:
         return scalar_or_array(per_sample.reshape(batch_shape))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        total = np.sum(sums)
+        if exponents.any():  # some block's sum overflowed: add them all scaled alike
+            total, exponent = np.sum(np.ldexp(sums, exponents - _SUM_SCALE)), _SUM_SCALE
+        else:
+            total, exponent = _overflow_safe_sum(sums)
         if reduction == "sum":
-            return dtype.type(total)
-        return dtype.type(total / np.sum(denominators))
+            return dtype.type(np.ldexp(total, exponent + loss_scale))
+        return dtype.type(np.ldexp(total / np.sum(denominators), exponent + loss_scale - denominator_scale))
 
 
 def _logit_rows(arr: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.dtype]:
     """The logits as rows (a view when they are contiguous) and the kernel's work dtype."""
-    rows = arr.reshape(-1, arr.shape[-1])
+    num_classes = arr.shape[-1]
+    rows = arr.reshape(-1, num_classes)  # pragma: no mutate (reshape(-2) is reshape(-1))
     if rows.dtype.kind != "f":
-        rows = rows.astype(np.float64)
+        rows = rows.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
     return np.ascontiguousarray(rows), compute_dtype(dtype)
 
 
@@ -423,20 +494,24 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
     ignored_any = check_class_targets(t, num_classes, index) is not None
     dtype = float_dtype(arr, w)
     rows, work_dtype = _logit_rows(arr, dtype)
-    target = t.reshape(-1)
-    class_weight = None if w is None else w.astype(np.float64)
+    target = t.reshape(-1)  # pragma: no mutate (reshape(-2) is reshape(-1))
+    # Scaled weights: the losses and the "mean" denominator are 2**-scale times the true ones.
+    class_weight, scale = _scaled_weight(w)
+    # (Float64 weights in the smoothing dot would only be slower.)
+    weight_work = None if class_weight is None else class_weight.astype(work_dtype)  # pragma: no mutate (speed)
     weight_sum = float(num_classes) if w is None else float(np.sum(class_weight))
-    weight_work = None if w is None else w.astype(work_dtype)
 
     def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
         k = stop - start
         t_block = target[start:stop]
-        ignored = t_block == index if ignored_any else None
-        t_safe = t_block if ignored is None else np.where(ignored, 0, t_block)
+        ignored, t_safe = None, t_block
+        if ignored_any:
+            ignored = t_block == index
+            t_safe = np.where(ignored, 0, t_block)
         columns = np.arange(k)
         d = shifted.d
-        d_target = (d[t_safe, columns] if shifted.transposed else d[columns, t_safe]).astype(np.float64)
-        nll = shifted.log_s - d_target
+        d_target = d[t_safe, columns] if shifted.transposed else d[columns, t_safe]
+        nll = shifted.log_s - d_target  # float64: log_s is, and d_target converts to it exactly
         smooth = None
         redo = shifted.hard
         if smoothing > 0:
@@ -444,7 +519,8 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
             dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis)
             smooth = weight_sum * shifted.log_s - dot
             # 0 * -inf in the weighted dot: a class of weight 0 masked with -inf.
-            redo = redo | (np.isnan(smooth) & ~np.isnan(shifted.m))
+            # (Redoing more rows through the explicit log-softmax would give the same losses, slower.)
+            redo = redo | (np.isnan(smooth) & ~np.isnan(shifted.m))  # pragma: no mutate (speed only)
         if redo.any():
             log_probs = _explicit_log_probs(rows[start:stop][redo])
             nll[redo] = 0.0 - log_probs[np.arange(log_probs.shape[0]), t_safe[redo]]
@@ -452,15 +528,27 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
                 coef = np.ones(num_classes) if class_weight is None else class_weight
                 smooth[redo] = _weighted_surprisal_sum(np.broadcast_to(coef, log_probs.shape), log_probs)
         sample_weight = np.ones(k) if class_weight is None else class_weight[t_safe]
-        loss = nll if smoothing == 0 and class_weight is None else _weighted((1.0 - smoothing) * sample_weight, nll)
+        if smoothing == 0 and class_weight is None:
+            loss = nll  # the general branch would multiply by ones: the same numbers, slower
+        else:
+            loss = _weighted((1.0 - smoothing) * sample_weight, nll)
         if smooth is not None:
-            loss = loss + (smoothing / num_classes) * smooth
+            term = (smoothing / num_classes) * smooth
+            past = np.flatnonzero(smooth == np.inf)
+            if past.size:
+                # Finite logits that span nearly the whole float range can take W log s - sum_c w_c d_c past
+                # the float64 maximum where e / C times it is not: those rows put e / C in the coefficients.
+                past = past[np.isfinite(rows[start:stop][past]).all(axis=1)]
+                log_probs = _explicit_log_probs(rows[start:stop][past])
+                coef = (smoothing / num_classes) * (np.ones(num_classes) if class_weight is None else class_weight)
+                term[past] = _weighted_surprisal_sum(np.broadcast_to(coef, log_probs.shape), log_probs)
+            loss = loss + term
         if ignored is not None:
             sample_weight[ignored] = 0.0
             loss[ignored] = 0.0
         return loss, float(np.sum(sample_weight))
 
-    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, t.shape)
+    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, t.shape, scale, scale)
 
 
 def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, reduction: str, smoothing: float,
@@ -468,7 +556,7 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
     dtype = float_dtype(arr, y, w)
     rows, work_dtype = _logit_rows(arr, dtype)
     y_rows = y.reshape(-1, num_classes)  # pragma: no mutate (reshape(-2) is reshape(-1))
-    class_weight = None if w is None else w.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
+    class_weight, scale = _scaled_weight(w)  # the losses are 2**-scale times the true ones
 
     def block_loss(start: int, stop: int, shifted: _rowwise.Shifted) -> tuple[np.ndarray, float]:
         coef = y_rows[start:stop].astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
@@ -484,7 +572,7 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
                                                         _explicit_log_probs(rows[start:stop][shifted.hard]))
         return nll, float(stop - start)
 
-    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, arr.shape[:-1])
+    return _blockwise_loss(rows, work_dtype, block_loss, reduction, dtype, arr.shape[:-1], scale)
 
 
 def binary_cross_entropy(
@@ -526,7 +614,9 @@ def binary_cross_entropy(
 
     Terms with a zero coefficient are 0 (so ``p = 0, y = 0`` gives 0), ``p = 0,
     y = 1`` gives ``+inf``; ``log1p(-p)`` keeps ``log(1 - p)`` accurate for small
-    ``p``. Evaluated in float64; ``"mean"`` divides by the number of elements.
+    ``p``. Evaluated in float64; ``"mean"`` divides by the number of elements, with
+    the weights scaled by a power of two (exact, undone at the end) and sums that
+    overflow on the way redone scaled: it is ``inf`` only when the mean is.
 
     Differences from ``torch.nn.functional.binary_cross_entropy``: no clamping
     (torch clamps each log at -100, so its loss never exceeds 100); out-of-range or
@@ -547,20 +637,23 @@ def binary_cross_entropy(
         check_same_shape(p, y, "probs", "target")
         reduction = check_reduction(reduction)
         w = None if weight is None else check_nonnegative_weight(weight, "weight")
-        dtype = float_dtype(p, y, None if w is None else weak(weight, w))
+        dtype = float_dtype(p, y, weak(weight, w))  # weak(None, None) is None
         check_in_range(p, "probs", 0.0, 1.0, "a probability in [0, 1]")
         check_in_range(y, "target", 0.0, 1.0, "in [0, 1]")
-        P = p.astype(np.float64)
-        Y = y.astype(np.float64)
+        P = np.asarray(p, dtype=np.float64)
+        Y = np.asarray(y, dtype=np.float64)
         with np.errstate(divide="ignore"):
             log_p = np.log(P)
             log_not_p = np.log1p(-P)
         # 0 - (...) rather than -(...): a zero loss is +0, not -0.
         loss = 0.0 - (_masked_product(Y, log_p, Y == 0) + _masked_product(1.0 - Y, log_not_p, Y == 1))
+        scale = 0
         if w is not None:
-            w_b = check_broadcast_to(w, p.shape, "weight", "probs").astype(np.float64)
+            if reduction == "mean":  # the mean of w l is 2**scale times that of (w 2**-scale) l
+                w, scale = _scaled_weight(w)
+            w_b = check_broadcast_to(w, p.shape, "weight", "probs")  # the product is float64
             loss = _masked_product(w_b, loss, w_b == 0)
-        return _reduce(loss, reduction, dtype)
+        return _reduce(loss, reduction, dtype, scale=scale)
 
 
 def binary_cross_entropy_with_logits(
@@ -614,7 +707,10 @@ def binary_cross_entropy_with_logits(
     the inputs' floating dtype, in blocks of 32768 elements split between two
     threads (one per core, at most eight); float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
     identity (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
-    no per-element array is kept: block sums accumulate in float64.
+    no per-element array is kept: block sums accumulate in float64 (redone scaled
+    when they overflow on the way, so the mean of finite losses is finite), while
+    each element's loss is evaluated in the inputs' dtype: one past its range is
+    ``inf``, and so is the mean, as in torch.
 
     Differences from ``torch.nn.functional.binary_cross_entropy_with_logits``:
     torch returns NaN at ``x = -inf, y = 0`` (``-inf + inf``) and at ``x = +inf``
@@ -656,6 +752,7 @@ def binary_cross_entropy_with_logits(
         loss_flat = None if loss is None else loss.reshape(-1)  # pragma: no mutate
         n_blocks = -(-x_flat.size // _BCE_BLOCK)
         block_sums = np.zeros(n_blocks, dtype=np.float64)  # pragma: no mutate
+        block_exponents = np.zeros(n_blocks, dtype=int)
         local = threading.local()
 
         def work(index: int, start: int, stop: int) -> None:
@@ -668,7 +765,7 @@ def binary_cross_entropy_with_logits(
                 if keep:
                     loss_flat[a:b] = out  # a float32 overflow to inf is the right answer
                 else:
-                    block_sums[index] = np.sum(out, dtype=np.float64)
+                    block_sums[index], block_exponents[index] = _overflow_safe_sum(out)
 
         # One "row" per block of elements: each thread takes whole blocks, each block sum is written once.
         _rowwise.run_blocks(n_blocks, 1, _BCE_BLOCK, work)
@@ -676,10 +773,13 @@ def binary_cross_entropy_with_logits(
             return scalar_or_array(loss)
         # invalid: 0 / 0 for an empty batch (the only division by zero: a non-empty batch has size >= 1)
         with np.errstate(over="ignore", invalid="ignore"):
-            total = np.sum(block_sums)
+            if block_exponents.any():  # some block's sum overflowed: add them all scaled alike
+                total, exponent = np.sum(np.ldexp(block_sums, block_exponents - _SUM_SCALE)), _SUM_SCALE
+            else:
+                total, exponent = _overflow_safe_sum(block_sums)
             if reduction == "sum":
-                return dtype.type(total)
-            return dtype.type(total / np.float64(x_flat.size))
+                return dtype.type(np.ldexp(total, exponent))
+            return dtype.type(np.ldexp(total / np.float64(x_flat.size), exponent))
 
 
 def _bce_logits_block(x: np.ndarray, y: np.ndarray, rho: np.ndarray | None, w: np.ndarray | None,
