@@ -289,6 +289,16 @@ def test_kl_divergence_of_nearly_equal_float32_distributions_is_correctly_rounde
     assert worst_ulp_error(pairs, np.float32, delta)[0] <= 0.5 + 2.0**-20
 
 
+def test_kl_divergence_of_long_float32_vectors_far_apart_is_correctly_rounded_float32():
+    # 100 entries: blocks of whole rows, not transposed. Computed in float64 (p + q in float32 would be
+    # off by up to half a float32 ulp), then rounded once.
+    rng = np.random.default_rng(5)
+    p, q = (rng.dirichlet(np.full(100, 0.3), size=60).astype(np.float32) for _ in range(2))
+    got = kl_divergence(p, q)
+    expected = [np.float32(float(mp_kl_divergence(p_row, q_row))) for p_row, q_row in zip(p, q)]
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_kl_divergence_of_a_perturbation_by_a_power_of_two_is_accurate_to_the_last_bits():
     # q - p = +-2^-30 exactly, sum q = 1 exactly: KL = 1/4 log(1/4 / q_0) + 3/4 log(3/4 / q_1)
     # ~ (2^-30)^2 / 2 (1/(1/4) + 1/(3/4)) = 8/3 2^-60. Summing p log(p / q) as it stands leaves ~1e8 ulp.
@@ -318,6 +328,30 @@ def test_kl_divergence_is_clipped_at_zero_where_the_sum_as_written_is_negative()
 def test_kl_divergence_of_a_single_outcome_is_zero():
     assert kl_divergence([1.0], [1.0]) == 0.0
     np.testing.assert_array_equal(kl_divergence(np.ones((3, 1)), np.ones((3, 1))), np.zeros(3))
+
+
+def test_kl_divergence_of_single_outcomes_is_each_row_own_sum_as_written():
+    # q = 1 - 2^-50 is within the tolerance of 1: its row's sum p log(p / q) = -log1p(-2^-50) ~ 2^-50,
+    # the row with q = 1 gives 0 (no row borrows another's p - q).
+    p, q = np.ones((2, 1)), np.array([[1.0 - 2.0**-50], [1.0]])
+    got = kl_divergence(p, q)
+    assert ulp_error(got[0], mp_kl_divergence(p[0], q[0]), np.float64) <= KL_ULP_BUDGET
+    assert got[1] == 0.0
+
+
+def test_kl_divergence_ignores_outcomes_where_p_and_q_are_both_zero():
+    # The outcome with p = q = 0 adds 0 log(0 / 0) = 0; the others are near p = q.
+    p, q = [0.5, 0.3, 0.2, 0.0], [0.3, 0.5, 0.2, 0.0]
+    expected = 0.2 * math.log(5 / 3)  # 0.5 log(0.5 / 0.3) + 0.3 log(0.3 / 0.5) + 0.2 log 1
+    assert float(mp_kl_divergence(p, q)) == pytest.approx(expected, rel=1e-15)
+    assert ulp_error(kl_divergence(p, q), mp_kl_divergence(p, q), np.float64) <= KL_ULP_BUDGET
+
+
+# p / q = 2 (and 1/2) exactly: t = +-1/3, the edge of the Taylor polynomial's range, where its truncation error
+# (below 2^-53 of g) is largest. Degree or last coefficient wrong there costs a few ulp.
+@pytest.mark.parametrize("p, q", [([0.5, 0.5], [0.25, 0.75]), ([2 / 3, 1 / 3], [1 / 3, 2 / 3])])
+def test_kl_divergence_at_the_edge_of_its_taylor_range_is_within_one_ulp(p, q):
+    assert ulp_error(kl_divergence(p, q), mp_kl_divergence(p, q), np.float64) <= 1.0
 
 
 @pytest.mark.parametrize("size", [2, 10, 100, 1000, 10**4])
@@ -746,6 +780,13 @@ def test_information_functions_preserve_float_dtype(call, dtype):
 def test_information_functions_in_float32_agree_with_float64(call):
     p = np.array([0.125, 0.25, 0.5, 0.125])
     np.testing.assert_allclose(call(p.astype(np.float32)), call(p), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("call", [cross_entropy, kl_divergence, js_divergence])
+def test_pair_functions_return_the_wider_float_dtype_of_p_and_q(call):
+    narrow, wide = np.float32([0.5, 0.5]), np.float64([0.25, 0.75])
+    assert np.asarray(call(narrow, wide)).dtype == np.float64
+    assert np.asarray(call(wide, narrow)).dtype == np.float64
 
 
 def test_information_functions_compute_integer_input_in_float64():

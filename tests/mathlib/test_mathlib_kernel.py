@@ -258,3 +258,16 @@ def test_logsumexp_of_cancelling_log_probabilities_next_to_a_huge_negative_entry
     # the first entry (exp(1e300) overflows any decimal context), nor overflow on the entry itself.
     row = [-1e300, math.log(0.25), math.log(0.75)]
     assert ulp_error(logsumexp(row), mp_logsumexp(row), np.float64) <= 2
+
+
+def test_float64_logsumexp_corrects_the_rounding_of_x_minus_max_within_two_ulp_of_mpmath():
+    # A small positive max (1e-4 to 1e-2) and two entries 2 to 8 below it: x - m is rounded (the operands are
+    # of different sizes), and exp of the rounded difference is off by up to |d| 2**-53 relative. Without the
+    # TwoSum correction of d some of these rows are 4 ulp off. (Two entries: the sum itself adds little error.)
+    rng = np.random.default_rng(1)
+    rows = np.concatenate([rng.uniform(1e-4, 1e-2, (300, 1)), -rng.uniform(2, 8, (300, 2))], axis=1)
+    got = logsumexp(rows)
+    with mpmath.workprec(300):
+        reference = [float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in row))) for row in rows]
+    ulps = np.abs(got - reference) / np.spacing(np.abs(reference))
+    assert ulps.max() <= 2

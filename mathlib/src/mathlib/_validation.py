@@ -41,10 +41,15 @@ class TargetIndexError(IndexError, ValueError):
 # --------------------------------------------------------------------------- dtypes
 
 
+# (A dtype kind is one character: a mutant "XXbiufXX" accepts the same kinds.)
+_REAL_KINDS = "biuf"  # pragma: no mutate (see above)
+_FLOAT64 = np.dtype(np.float64)  # pragma: no mutate (np.dtype(None) is float64 too)
+
+
 def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
     """``np.asarray(x)``, refusing anything that is not real numbers."""
     arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in _REAL_KINDS:
         raise TypeError(f"{name} must hold real numbers; got an array of dtype {arr.dtype}")
     return arr
 
@@ -59,11 +64,10 @@ def float_dtype(*arrays: np.ndarray | None) -> np.dtype:
     """
     kinds = [a.dtype for a in arrays if a is not None and a.dtype.kind == "f"]
     if not kinds:
-        return np.dtype(np.float64)
+        return _FLOAT64
     dtype = np.result_type(*kinds)
-    if dtype.itemsize > 8:
-        return np.dtype(np.float64)
-    return dtype
+    # float16, float32 and float64 are returned as they are: only long double is wider.
+    return _FLOAT64 if dtype == np.longdouble else dtype
 
 
 def compute_dtype(dtype: np.dtype) -> np.dtype:
@@ -81,12 +85,15 @@ def weak(value: Any, arr: np.ndarray) -> np.ndarray | None:
 def as_float_array(x: ArrayLike, name: str, dtype: np.dtype | None = None) -> np.ndarray:
     """``x`` as a floating array of ``dtype`` (default: :func:`float_dtype` of ``x``)."""
     arr = as_real_array(x, name)
-    return arr.astype(float_dtype(arr) if dtype is None else dtype, copy=False)
+    target = float_dtype(arr) if dtype is None else dtype
+    return arr.astype(target, copy=False)  # pragma: no mutate (copy= changes memory, not values)
 
 
 def scalar_or_array(result: np.ndarray) -> Any:
     """A 0-d array becomes a NumPy scalar; anything else is returned unchanged."""
-    return result[()] if result.ndim == 0 else result
+    if result.ndim:
+        return result
+    return result[()]
 
 
 # --------------------------------------------------------------------------- scalars
@@ -114,7 +121,7 @@ def to_base(result: np.ndarray, log_base: float | None) -> np.ndarray:
     """Convert a result in nats to the requested base, in place when possible."""
     if log_base is None:
         return result
-    return np.divide(result, result.dtype.type(log_base), out=result if result.ndim else None)
+    return result / result.dtype.type(log_base)
 
 
 def check_reduction(reduction: Any) -> str:
@@ -229,10 +236,11 @@ def broadcast_pair(p: np.ndarray, q: np.ndarray, axis: int, name_p: str, name_q:
 
 
 def pair_axis(p: np.ndarray, q: np.ndarray, axis: Any) -> int:
-    """A negative axis index valid for both ``p`` and ``q`` (they may differ in ndim)."""
-    ax_p = normalize_axis(axis, p.ndim, "p")
-    ax_q = normalize_axis(axis, q.ndim, "q")
-    neg_p, neg_q = ax_p - p.ndim, ax_q - q.ndim
+    """A negative axis index valid for both ``p`` and ``q`` (they may differ in ndim); ``axis`` is already
+    known to be valid for each."""
+    # (The caller has checked axis against p and against q, each by name, with check_probabilities.)
+    neg_p = int(axis) % p.ndim - p.ndim
+    neg_q = int(axis) % q.ndim - q.ndim
     if neg_p != neg_q:
         raise ValueError(
             f"axis {axis} is not the same trailing axis of p (ndim {p.ndim}) and q (ndim {q.ndim}); "
@@ -274,17 +282,18 @@ def check_probabilities(p: ArrayLike, name: str, axis: Any = -1) -> np.ndarray:
     if n == 0:
         raise ValueError(f"{name} is empty along axis {axis}: a probability vector needs at least one entry")
     dtype = float_dtype(arr)
-    arr = arr.astype(dtype, copy=False)
+    arr = arr.astype(dtype, copy=False)  # pragma: no mutate (copy= changes memory, not values)
     if arr.size == 0:
         return arr
-    sums = np.sum(arr, axis=ax, dtype=np.float64)
-    minima = np.min(arr, axis=ax)
     tol = sum_tolerance(n, dtype)
+    # inf + -inf in a row sums to NaN: refused below by name, without a warning
     with np.errstate(invalid="ignore"):
+        sums = np.sum(arr, axis=ax, dtype=np.float64)
+        minima = np.min(arr, axis=ax)
         bad = ~(np.abs(sums - 1.0) <= tol) | (minima < 0)
     if bad.any():
         flat_row = int(np.flatnonzero(bad.ravel())[0])
-        rows = np.moveaxis(arr, ax, -1).reshape(-1, n)
+        rows = np.moveaxis(arr, ax, -1).reshape(sums.size, n)
         row = rows[flat_row]
         who = _row_label(name, sums.shape, flat_row)
         where = f" along axis {axis}" if arr.ndim > 1 else ""

@@ -131,7 +131,8 @@ def _running_sums(x: np.ndarray, axis: int, out: np.ndarray) -> np.ndarray:
     ``numpy.cumsum`` works column by column; one vector addition per entry is several times faster.
     """
     if axis == 1:
-        return np.cumsum(x, axis=1, out=out)
+        np.cumsum(x, axis=1, out=out)
+        return out
     out[0] = x[0]
     for k in range(1, x.shape[0]):
         np.add(out[k - 1], x[k], out=out[k])
@@ -147,17 +148,22 @@ def _accurate_sum(x: np.ndarray, axis: int, scratch: _KLScratch, k: int) -> np.n
     ``n eps sum |x|``. Uses the ``running``, ``z`` and ``work`` arrays of ``scratch``.
     """
     if x.shape[axis] == 1:
-        return _entries(x, axis, 0).copy()  # one entry: its sum is exact
+        return x.sum(axis=axis)  # one entry: its sum is exact
     running = _running_sums(x, axis, scratch.view(scratch.running, k))
     later = slice(1, None)
-    before = _entries(running, axis, slice(None, -1))
+    before = _entries(running, axis, slice(-1))
     after, addend = _entries(running, axis, later), _entries(x, axis, later)
     # TwoSum(before, addend), whose rounded sum is `after`: the error is
     # (before - before_part) + (addend - addend_part), with both differences and their sum exact.
-    addend_part = np.subtract(after, before, out=_entries(scratch.view(scratch.z, k), axis, later))
-    before_part = np.subtract(after, addend_part, out=_entries(scratch.view(scratch.work, k), axis, later))
-    errors = np.subtract(before, before_part, out=before_part)
-    errors += np.subtract(addend, addend_part, out=addend_part)
+    # Each step writes into a view of scratch and reads that view back, not the ufunc's return value.
+    addend_part = _entries(scratch.view(scratch.z, k), axis, later)
+    np.subtract(after, before, out=addend_part)
+    before_part = _entries(scratch.view(scratch.work, k), axis, later)
+    np.subtract(after, addend_part, out=before_part)
+    errors = before_part  # each error in place of its before_part
+    np.subtract(before, before_part, out=errors)
+    np.subtract(addend, addend_part, out=addend_part)
+    errors += addend_part
     return _entries(running, axis, -1) + _rowwise.sum_entries(errors, axis)
 
 
@@ -208,17 +214,24 @@ def _kl_block(p: np.ndarray, q: np.ndarray, scratch: _KLScratch) -> np.ndarray:
     """
     axis = 0 if scratch.transposed else 1
     k = p.shape[1 - axis]
-    difference = np.subtract(p, q, out=scratch.view(scratch.difference, k))
-    total = np.add(p, q, out=scratch.view(scratch.z, k))
+    # Each step writes into a view of scratch and reads that view back, not the ufunc's return value.
+    difference = scratch.view(scratch.difference, k)
+    np.subtract(p, q, out=difference)
+    total = scratch.view(scratch.z, k)
+    np.add(p, q, out=total)
+    t = scratch.view(scratch.t, k)
     with np.errstate(invalid="ignore"):
-        t = np.divide(difference, total, out=scratch.view(scratch.t, k))
+        np.divide(difference, total, out=t)
     both_zero = total == 0
     if both_zero.any():
-        t[both_zero] = 0.0  # p = q = 0 contributes g = 0 (t is 0 / 0)
-    z = np.multiply(t, t, out=total)
+        np.copyto(t, difference, where=both_zero)  # p = q = 0 contributes g = 0: t is 0 / 0, made p - q = 0
+    z = total  # total is not needed again
+    np.multiply(t, t, out=z)
     terms = scratch.view(scratch.terms, k)
-    terms.fill(_TWICE_ARTANH_TAIL[-1])
-    for coefficient in _TWICE_ARTANH_TAIL[-2::-1]:  # Horner's rule
+    # Horner's rule, started from 0 rather than from the last coefficient: that one's exact value moves g by
+    # less than 2^-53, so indexing it (-1 or -2) would be untestable. The extra multiplication costs little.
+    terms.fill(0.0)
+    for coefficient in _TWICE_ARTANH_TAIL[::-1]:
         terms *= z
         terms += coefficient
     terms *= z
@@ -226,8 +239,11 @@ def _kl_block(p: np.ndarray, q: np.ndarray, scratch: _KLScratch) -> np.ndarray:
     terms += difference
     terms *= t
     work = scratch.view(scratch.work, k)
-    far = p > np.multiply(q, 2.0, out=work)
-    far |= q > np.multiply(p, 2.0, out=work)
+    np.multiply(q, 2.0, out=work)
+    far = p > work  # pragma: no mutate (> or >=: at p = 2q, |t| = 1/3, both forms are accurate)
+    np.multiply(p, 2.0, out=work)
+    q_far = q > work  # pragma: no mutate (> or >=: as above)
+    far |= q_far
     if far.any():
         np.copyto(terms, _far_kl_terms(p, q, difference, work), where=far)
     return _rowwise.sum_entries(terms, axis) + _accurate_sum(difference, axis, scratch, k)
@@ -243,15 +259,17 @@ def _kl_sums(p: np.ndarray, q: np.ndarray, axis: int) -> np.ndarray:
     p_rows, batch_shape, _ = _rowwise.to_rows(p, (axis % p.ndim,))
     q_rows, _, _ = _rowwise.to_rows(q, (axis % q.ndim,))
     n_rows, n = p_rows.shape
-    out = np.empty(n_rows, dtype=np.float64)
+    out = np.empty(n_rows)  # float64
     per_block = _rowwise.block_rows(n)
-    transposed = n <= _rowwise.TRANSPOSE_MAX_COLUMNS
+    # pragma reason: the layout only orders the additions (a row still sums alike in every batch); speed decides
+    transposed = n <= _rowwise.TRANSPOSE_MAX_COLUMNS  # pragma: no mutate
     local = threading.local()
 
     def work(index: int, start: int, stop: int) -> None:
-        if getattr(local, "scratch", None) is None:
-            local.scratch = _KLScratch(n, min(per_block, n_rows), transposed)
-        scratch = local.scratch
+        try:
+            scratch = local.scratch
+        except AttributeError:  # this thread's first block
+            scratch = local.scratch = _KLScratch(n, min(per_block, n_rows), transposed)
 
         def as_block(rows: np.ndarray, buffer: np.ndarray) -> np.ndarray:
             block = rows[start:stop]
@@ -326,8 +344,8 @@ def _finish(result: np.ndarray, dtype: np.dtype, log_base: float | None, low: fl
     # On a tie of -0.0 with 0.0 the maximum may keep either (NumPy without SIMD, as in WebAssembly, keeps
     # -0.0); adding 0.0 makes every zero result +0.0.
     result = result + 0.0
-    result = to_base(np.asarray(result, dtype=np.float64), log_base)
-    return scalar_or_array(np.asarray(result).astype(dtype, copy=False))
+    result = to_base(np.asarray(result), log_base)  # every caller's result is float64
+    return scalar_or_array(np.asarray(result, dtype=dtype))
 
 
 def _pair(p: ArrayLike, q: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray, int, np.dtype]:
