@@ -192,12 +192,35 @@ def sum_entries(a: np.ndarray, axis: int) -> np.ndarray:
     would add a single row pairwise but several rows sequentially; the entries are added
     one at a time instead, in sequence, for every row at once.
     """
+    # Float64 entries are summed with more care than NumPy's: its sum of n entries can be off by
+    # about n / 8 ulp (pairwise, 8 accumulators) or n ulp (in sequence), past logsumexp's 2-ulp budget
+    # at a few dozen entries. Along the last axis they are added in long double; along the first
+    # (at most TRANSPOSE_MAX_COLUMNS entries) in sequence with each addition's rounding error kept
+    # (TwoSum) and added at the end. Float32 entries: pairwise in float32, or in sequence in float64.
+    if a.dtype != np.float64:
+        if axis == 1:
+            return a.sum(axis=1).astype(np.float64)
+        total = a[0].astype(np.float64)
+        for entry in a[1:]:
+            np.add(total, entry, out=total)
+        return total
     if axis == 1:
-        return a.sum(axis=1).astype(np.float64, copy=False)  # pragma: no mutate (None is float64; copy=: memory)
-    total = a[0].astype(np.float64)  # pragma: no mutate (astype(None) is a float64 copy too)
-    for entry in a[1:]:
-        np.add(total, entry, out=total)
-    return total
+        return a.sum(axis=1, dtype=np.longdouble).astype(np.float64)
+    total = a[0].copy()
+    error = np.zeros_like(total)
+    new_total, virtual, tmp = np.empty_like(total), np.empty_like(total), np.empty_like(total)
+    # An infinite or NaN entry leaves NaN in the error (inf - inf): the total alone is then the sum.
+    with np.errstate(invalid="ignore", over="ignore"):
+        for entry in a[1:]:
+            np.add(total, entry, out=new_total)
+            np.subtract(new_total, total, out=virtual)  # the part of entry that went in
+            np.subtract(new_total, virtual, out=tmp)  # the part of total that stayed
+            np.subtract(total, tmp, out=tmp)
+            error += tmp
+            np.subtract(entry, virtual, out=tmp)
+            error += tmp
+            total, new_total = new_total, total
+        return np.where(np.isfinite(total), total + error, total)
 
 
 def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
