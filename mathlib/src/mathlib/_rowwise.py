@@ -183,7 +183,7 @@ def _exact_difference(x: np.ndarray, shift: np.ndarray, d: np.ndarray, lo: np.nd
     np.add(lo, tmp, out=lo)
 
 
-def sum_entries(a: np.ndarray, axis: int) -> np.ndarray:
+def sum_entries(a: np.ndarray, axis: int, precise: bool = False) -> np.ndarray:
     """Per-row sums over ``axis`` (the entries' axis of a block), as float64, in an order
     that depends on the row alone, so that a row sums alike in every batch.
 
@@ -191,16 +191,17 @@ def sum_entries(a: np.ndarray, axis: int) -> np.ndarray:
     the first axis (a transposed block, at most ``TRANSPOSE_MAX_COLUMNS`` entries) NumPy
     would add a single row pairwise but several rows sequentially; the entries are added
     one at a time instead, in sequence, for every row at once.
+
+    ``precise`` (float64 entries only) sums with more care: a float64 sum of n entries can
+    be off by about n / 8 ulp (pairwise, 8 accumulators) or n ulp (in sequence), past
+    logsumexp's 2-ulp budget at a few dozen entries. Along the last axis the entries are
+    then added in long double; along the first, in sequence with each addition's rounding
+    error kept (TwoSum) and added at the end.
     """
-    # Float64 entries are summed with more care than NumPy's: its sum of n entries can be off by
-    # about n / 8 ulp (pairwise, 8 accumulators) or n ulp (in sequence), past logsumexp's 2-ulp budget
-    # at a few dozen entries. Along the last axis they are added in long double; along the first
-    # (at most TRANSPOSE_MAX_COLUMNS entries) in sequence with each addition's rounding error kept
-    # (TwoSum) and added at the end. Float32 entries: pairwise in float32, or in sequence in float64.
-    if a.dtype != np.float64:
+    if not (precise and a.dtype == np.float64):
         if axis == 1:
-            return a.sum(axis=1).astype(np.float64)
-        total = a[0].astype(np.float64)
+            return a.sum(axis=1).astype(np.float64, copy=False)  # pragma: no mutate (None is float64; copy=: memory)
+        total = a[0].astype(np.float64)  # pragma: no mutate (astype(None) is a float64 copy too)
         for entry in a[1:]:
             np.add(total, entry, out=total)
         return total
@@ -253,7 +254,9 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
         _exact_difference(xw, shift, d, lo, tmp)
         np.multiply(e, lo, out=tmp)
         np.add(e, tmp, out=e)
-    total = sum_entries(e, axis)
+    # The exact (TwoSum) mode of logsumexp's float64 rows also sums with care; the losses trade that for speed.
+    precise = lo is not None
+    total = sum_entries(e, axis, precise)
     log_s = np.log(total)
     # (Mutants that also send t = 2, t < 3 or the hard rows to log1p change no result: log1p(1) = log 2
     # exactly as log(2); for 2 < t < 3 both logs are within the budget; hard rows are overwritten.)
@@ -266,7 +269,7 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
         top = np.argmax(d == 0, axis=axis)[dominated]
         at_top = (top, dominated) if scratch.transposed else (dominated, top)
         e[at_top] = 0.0
-        rest = sum_entries(e, axis)[dominated]
+        rest = sum_entries(e, axis, precise)[dominated]
         e[at_top] = 1.0
         total[dominated] = 1.0 + rest
         log_s[dominated] = np.log1p(rest)
