@@ -3,8 +3,8 @@
 Private. How it works, in the order a call runs:
 
 1. The caller moves the reduced axes last: a 2-D C-contiguous array, one vector per row.
-2. ``run_blocks`` cuts the rows into fixed blocks of ``BLOCK_BYTES`` of float64 work per buffer (the
-   cut depends on the shape only, never on the thread count) and gives whole blocks to worker
+2. ``run_blocks`` cuts the rows into blocks of ``block_rows`` rows (a share of the input, within
+   fixed bounds; the cut depends on the shape only, never on the thread count) and gives whole blocks to worker
    threads, one per core and at most ``MAX_WORKERS`` (NumPy releases the GIL in its loops).
 3. ``shift_block`` computes, for one block, what every caller needs: the row max ``m``,
    ``d = x - m`` (in float64 also its rounding error, by TwoSum), ``e = exp(d)`` and
@@ -30,7 +30,15 @@ import numpy as np
 
 __all__: list[str] = []
 
-BLOCK_BYTES = 1 << 19
+# Entries per block: at least BLOCK_MIN_ENTRIES (the scratch of a small input stays small), at most
+# BLOCK_MAX_ENTRIES (a few cache-sized buffers per thread), and in between 1/BLOCK_FRACTION of the input.
+# The fraction bounds the peak extra memory (a few buffers per thread) relative to the input; the minimum
+# of the input's cut into BLOCK_FRACTION blocks keeps the blocks few: every block costs some Python between
+# NumPy's loops, and two threads that each hold the GIL for that Python wait for each other (on a
+# (8192, 32000) float32 loss, blocks of 2 rows made two threads slower than one).
+BLOCK_MIN_ENTRIES = 1 << 16
+BLOCK_MAX_ENTRIES = 1 << 19
+BLOCK_FRACTION = 128
 MAX_WORKERS = 8
 # Below this many elements one thread does it all: starting threads would cost more.
 PARALLEL_MIN_ELEMENTS = 1 << 17
@@ -63,10 +71,12 @@ def _get_executor() -> ThreadPoolExecutor:
         return _executor
 
 
-def block_rows(n_cols: int) -> int:
-    """Rows per block: about ``BLOCK_BYTES`` of float64 working data per buffer (two or
-    three buffers per thread: the peak extra memory stays a few MiB whatever the input)."""
-    return max(1, BLOCK_BYTES // (8 * max(n_cols, 1)))  # pragma: no mutate (block size: no row depends on the cut)
+def block_rows(n_rows: int, n_cols: int) -> int:
+    """Rows per block of an ``(n_rows, n_cols)`` input: see ``BLOCK_MIN_ENTRIES``. Two to five
+    buffers of a block per thread: the peak extra memory stays a few MiB, or a few percent of
+    the input, whatever the input."""
+    entries = min(max(n_rows * n_cols // BLOCK_FRACTION, BLOCK_MIN_ENTRIES), BLOCK_MAX_ENTRIES)  # pragma: no mutate (block size: no row depends on the cut)
+    return max(1, entries // max(n_cols, 1))  # pragma: no mutate (block size: no row depends on the cut)
 
 
 def run_blocks(n_rows: int, rows_per_block: int, n_cols: int, work: Callable[[int, int, int], None]) -> None:
@@ -152,7 +162,12 @@ class Scratch:
         self.transposed = n <= TRANSPOSE_MAX_COLUMNS  # pragma: no mutate (layout, see above)
         shape = (n, count) if self.transposed else (count, n)
         self.x = np.empty(shape, dtype=work_dtype) if self.transposed else None  # pragma: no mutate (speed)
-        self.d = np.empty(shape, dtype=work_dtype)  # pragma: no mutate (speed, see above)
+        # Without TwoSum nothing reads the transposed copy of x after d = x - m: d takes its place (one
+        # buffer less). TwoSum reads x again, so d has its own buffer there.
+        if self.transposed and not exact:
+            self.d = self.x
+        else:
+            self.d = np.empty(shape, dtype=work_dtype)  # pragma: no mutate (speed, see above)
         self.e = np.empty(shape, dtype=work_dtype)  # pragma: no mutate (speed, see above)
         # float64 is np.empty's default: a dtype of None changes nothing; an unused tmp only costs memory
         self.lo = np.empty(shape, dtype=np.float64) if exact else None  # pragma: no mutate (see above)
@@ -262,12 +277,19 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
     # exactly as log(2); for 2 < t < 3 both logs are within the budget; hard rows are overwritten.)
     dominated = np.flatnonzero(finite & (total < 2.0))  # pragma: no mutate (see above)
     if dominated.size:
-        # exp(d) = 1 exactly at the max (d = 0): drop one such term from the sum, in place
+        # exp(d) = 1 exactly at the max (d = 0): drop one such term (the first) from the sum, in place
         # (no copy of the block), and put it back for the callers.
-        # d == 0 exactly at the max entries; argmax of that bool block (an eighth of
-        # the floats) avoids NumPy's copy of a float block for argmax along axis 0.
-        top = np.argmax(d == 0, axis=axis)[dominated]
-        at_top = (top, dominated) if scratch.transposed else (dominated, top)
+        at_max = d == 0  # a bool block, an eighth of the floats
+        if scratch.transposed:
+            # NumPy's argmax along axis 0 runs one tiny loop per row (a third of a (10**6, 10) loss's time);
+            # a pass per entry, from the last to the first, leaves each row's first max.
+            at_max = at_max[:, dominated]
+            top = np.empty(dominated.size, dtype=np.intp)
+            for j in range(at_max.shape[0] - 1, -1, -1):
+                top[at_max[j]] = j
+            at_top = (top, dominated)
+        else:
+            at_top = (dominated, np.argmax(at_max[dominated], axis=1))
         e[at_top] = 0.0
         rest = sum_entries(e, axis, precise)[dominated]
         e[at_top] = 1.0
@@ -286,7 +308,7 @@ def run_kernel(rows: np.ndarray, work_dtype: type, exact: bool,
     that ``finish`` overwrites.
     """
     n_rows, n = rows.shape
-    per_block = block_rows(n)
+    per_block = block_rows(n_rows, n)
     local = threading.local()
 
     def work(index: int, start: int, stop: int) -> None:

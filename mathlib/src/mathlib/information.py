@@ -260,7 +260,7 @@ def _kl_sums(p: np.ndarray, q: np.ndarray, axis: int) -> np.ndarray:
     q_rows, _, _ = _rowwise.to_rows(q, (axis % q.ndim,))
     n_rows, n = p_rows.shape
     out = np.empty(n_rows)  # float64
-    per_block = _rowwise.block_rows(n)
+    per_block = _rowwise.block_rows(n_rows, n)
     # pragma reason: the layout only orders the additions (a row still sums alike in every batch); speed decides
     transposed = n <= _rowwise.TRANSPOSE_MAX_COLUMNS  # pragma: no mutate
     local = threading.local()
