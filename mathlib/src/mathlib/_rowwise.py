@@ -277,22 +277,21 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
     # exactly as log(2); for 2 < t < 3 both logs are within the budget; hard rows are overwritten.)
     dominated = np.flatnonzero(finite & (total < 2.0))  # pragma: no mutate (see above)
     if dominated.size:
-        # exp(d) = 1 exactly at the max (d = 0): drop one such term (the first) from the sum, in place
-        # (no copy of the block), and put it back for the callers.
+        # exp(d) = 1 exactly where d = 0, and a dominated row (t < 2) has one such entry, its max:
+        # drop it from the sum in place (no copy of the block) and put it back for the callers.
         at_max = d == 0  # a bool block, an eighth of the floats
         if scratch.transposed:
-            # NumPy's argmax along axis 0 runs one tiny loop per row (a third of a (10**6, 10) loss's time);
-            # a pass per entry, from the last to the first, leaves each row's first max.
-            at_max = at_max[:, dominated]
-            top = np.empty(dominated.size, dtype=np.intp)
-            for j in range(at_max.shape[0] - 1, -1, -1):
-                top[at_max[j]] = j
-            at_top = (top, dominated)
+            # NumPy's argmax along the first axis runs a tiny loop per row; subtracting the 0/1 mask
+            # and adding it back is exact (1 - 1 = 0, e - 0 = e) and costs less.
+            np.subtract(e, at_max, out=e)
+            rest = sum_entries(e, axis, precise)[dominated]
+            np.add(e, at_max, out=e)
         else:
-            at_top = (dominated, np.argmax(at_max[dominated], axis=1))
-        e[at_top] = 0.0
-        rest = sum_entries(e, axis, precise)[dominated]
-        e[at_top] = 1.0
+            # Along the last axis argmax is fast, and only the dominated rows are touched.
+            at_top = (dominated, np.argmax(at_max, axis=1)[dominated])
+            e[at_top] = 0.0
+            rest = sum_entries(e, axis, precise)[dominated]
+            e[at_top] = 1.0
         total[dominated] = 1.0 + rest
         log_s[dominated] = np.log1p(rest)
     return Shifted(m, d, lo, e, total, log_s, np.isinf(m), axis, scratch.transposed)
