@@ -271,3 +271,17 @@ def test_float64_logsumexp_corrects_the_rounding_of_x_minus_max_within_two_ulp_o
         reference = [float(mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(float(v))) for v in row))) for row in rows]
     ulps = np.abs(got - reference) / np.spacing(np.abs(reference))
     assert ulps.max() <= 2
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [65, 1000])
+def test_softmax_of_wide_rows_under_a_dominant_max_agrees_with_scipy(dtype, n):
+    # A dominated row's max term is taken out of the sum and put back: softmax, which divides the terms by
+    # their sum, must find it there (rows of more than 64 entries keep their layout; fewer are transposed).
+    rng = np.random.default_rng(4)
+    rows = rng.uniform(-60.0, -20.0, (5, n)).astype(dtype)
+    rows[np.arange(5), rng.integers(0, n, 5)] = 0.0
+    got = softmax(rows, axis=1)
+    expected = scipy.special.softmax(rows.astype(np.float64), axis=1)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected.astype(dtype), rtol=4 * np.finfo(dtype).eps, atol=0)

@@ -1071,6 +1071,7 @@ def test_float32_binary_cross_entropy_with_logits_is_accurate_below_the_log1p_cu
         (lambda: l1_loss(F32(3e38), F32(-3e38), reduction="none"), INF),  # 6e38 is past float32's range
         (lambda: l1_loss(F32([3e38]), F32([-3e38]), reduction="sum"), INF),
         (lambda: binary_cross_entropy([0.1], [1.0], weight=[1e308]), INF),  # 1e308 * -log 0.1 = 2.3e308
+        (lambda: binary_cross_entropy([0.1], [1.0], weight=[1e308], reduction="sum"), INF),  # unscaled weights
         # float32 logits [0, -3e38], target 1: each loss is 3e38 (a float32), their sum 6e38 is not
         (lambda: cross_entropy_loss(F32([[0.0, -3e38], [0.0, -3e38]]), [1, 1], reduction="sum"), INF),
     ],
@@ -1225,3 +1226,28 @@ def test_label_smoothing_term_of_logits_spanning_the_float_range_does_not_overfl
     # loss is 0.7 * 0 + 0.3 / 3 * (0 + big + big) = 0.2 big; the sum of the surprisals, 2 big, is not representable.
     got = cross_entropy_loss(np.array([[0.0, -big, -big]], dtype=dtype), [0], label_smoothing=0.3, reduction="none")
     assert got[0] == pytest.approx(0.2 * big, rel=1e-15 if dtype == np.float64 else 1e-7)
+
+
+@pytest.mark.parametrize("dtype, big", [(np.float64, 1.7e308), (np.float32, float(F32(3e38)))])
+def test_weighted_label_smoothing_term_of_logits_spanning_the_float_range_keeps_the_class_weights(dtype, big):
+    # As above with class weights [1, 3, 3]: 0.7 * 1 * 0 + 0.3 / 3 * (1 * 0 + 3 big + 3 big) = 0.6 big, where
+    # the weighted sum of the surprisals is not representable, even with the weights scaled to [1/4, 3/4, 3/4].
+    logits = np.array([[0.0, -big, -big]], dtype=dtype)
+    got = cross_entropy_loss(logits, [0], weight=np.array([1.0, 3.0, 3.0], dtype=dtype), label_smoothing=0.3,
+                             reduction="none")
+    assert got[0] == pytest.approx(0.6 * big, rel=1e-15 if dtype == np.float64 else 1e-7)
+
+
+def test_weighted_mean_of_binary_cross_entropy_whose_one_term_overflows_is_finite():
+    # weight [1e308, 0, 0, 0], p = 0.1, y = 1: the one nonzero term, 1e308 * -log 0.1 = 2.3e308, is past the
+    # float64 maximum, but the mean over four elements, 5.8e307, is not.
+    expected = float(mpmath.mpf(1e308) * -mpmath.log(mpmath.mpf(0.1)) / 4)
+    got = binary_cross_entropy([0.1, 0.5, 0.5, 0.5], [1.0] * 4, weight=[1e308, 0.0, 0.0, 0.0])
+    assert got == pytest.approx(expected, rel=1e-15)
+
+
+def test_a_sum_of_subnormal_losses_is_exact():
+    # -log p = 1e-310 (a subnormal) for both samples: the float64 sum 2e-310 is exact; a sum redone with the
+    # values scaled down (as for one that overflows) would lose them.
+    assert nll_loss([[-1e-310], [-1e-310]], [0, 0], reduction="sum") == 2e-310
+

@@ -141,3 +141,17 @@ def test_log_softmax_along_axis_zero_is_within_four_ulp_of_mpmath(dtype):
         for g, e in zip(got_column.tolist(), mp_log_softmax(column.tolist()))
     ]
     assert max(errors) <= 4
+
+
+
+@pytest.mark.parametrize("n", [200, 1000])
+def test_float64_logsumexp_of_wide_rows_under_a_dominant_max_is_within_two_ulp_of_mpmath(n):
+    # Rows of more than 64 entries keep their layout; one entry near 0 dominates (the other terms, exp of
+    # [-14, -8], add up to about n / 10**4), so log_s is log1p of the sum without the max's term. (Without the
+    # TwoSum correction of d these rows are up to 6 ulp off.)
+    rng = np.random.default_rng(2)
+    rows = rng.uniform(-14.0, -8.0, (60, n))
+    rows[:, 0] = rng.uniform(1e-4, 1e-2, 60)
+    got = logsumexp(rows, axis=1)
+    errors = [ulp_error(g, mp_logsumexp(row.tolist()), np.float64) for row, g in zip(rows, got.tolist())]
+    assert max(errors) <= 2, f"{max(errors):.2f} ulp at row {int(np.argmax(errors))}"

@@ -247,3 +247,23 @@ def test_a_reduction_to_a_single_value_is_a_numpy_scalar_and_a_batch_is_an_array
     # the contract: 0-d results are NumPy scalars; a batch of results stays an array
     assert type(mathlib.entropy([0.5, 0.5])) is np.float64
     assert type(mathlib.entropy(np.full((2, 2), 0.5))) is np.ndarray
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).nmant == np.finfo(np.float64).nmant, reason="long double is float64 here")
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: mathlib.entropy(x),
+        lambda x: mathlib.logsumexp(x),
+        lambda x: mathlib.softmax(x),
+        lambda x: mathlib.kl_divergence(x, x[::-1]),
+        lambda x: mathlib.mse_loss(x, x[::-1]),
+    ],
+    ids=["entropy", "logsumexp", "softmax", "kl_divergence", "mse_loss"],
+)
+def test_long_double_input_is_computed_and_returned_in_float64(call):
+    # float_dtype: extended precision returns float64 (the library's arithmetic is float64 at most).
+    x = np.array([0.25, 0.75], dtype=np.longdouble)
+    got = call(x)
+    assert np.asarray(got).dtype == np.float64
+    assert np.allclose(np.asarray(got, dtype=np.float64), call(x.astype(np.float64)), rtol=1e-15, atol=0)

@@ -198,7 +198,7 @@ def _exact_difference(x: np.ndarray, shift: np.ndarray, d: np.ndarray, lo: np.nd
     np.add(lo, tmp, out=lo)
 
 
-def sum_entries(a: np.ndarray, axis: int, precise: bool = False) -> np.ndarray:
+def sum_entries(a: np.ndarray, axis: int, precise: bool) -> np.ndarray:
     """Per-row sums over ``axis`` (the entries' axis of a block), as float64, in an order
     that depends on the row alone, so that a row sums alike in every batch.
 
@@ -211,9 +211,11 @@ def sum_entries(a: np.ndarray, axis: int, precise: bool = False) -> np.ndarray:
     be off by about n / 8 ulp (pairwise, 8 accumulators) or n ulp (in sequence), past
     logsumexp's 2-ulp budget at a few dozen entries. Along the last axis the entries are
     then added in long double; along the first, in sequence with each addition's rounding
-    error kept (TwoSum) and added at the end.
+    error kept (TwoSum) and added at the end. Call it with floating-point errors ignored
+    (``run_kernel`` does): an infinite or NaN entry leaves NaN in that error, and the total
+    alone is then the sum.
     """
-    if not (precise and a.dtype == np.float64):
+    if not precise:
         if axis == 1:
             return a.sum(axis=1).astype(np.float64, copy=False)  # pragma: no mutate (None is float64; copy=: memory)
         total = a[0].astype(np.float64)  # pragma: no mutate (astype(None) is a float64 copy too)
@@ -221,22 +223,21 @@ def sum_entries(a: np.ndarray, axis: int, precise: bool = False) -> np.ndarray:
             np.add(total, entry, out=total)
         return total
     if axis == 1:
-        return a.sum(axis=1, dtype=np.longdouble).astype(np.float64)
+        total = a.sum(axis=1, dtype=np.longdouble)
+        return total.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
     total = a[0].copy()
     error = np.zeros_like(total)
     new_total, virtual, tmp = np.empty_like(total), np.empty_like(total), np.empty_like(total)
-    # An infinite or NaN entry leaves NaN in the error (inf - inf): the total alone is then the sum.
-    with np.errstate(invalid="ignore", over="ignore"):
-        for entry in a[1:]:
-            np.add(total, entry, out=new_total)
-            np.subtract(new_total, total, out=virtual)  # the part of entry that went in
-            np.subtract(new_total, virtual, out=tmp)  # the part of total that stayed
-            np.subtract(total, tmp, out=tmp)
-            error += tmp
-            np.subtract(entry, virtual, out=tmp)
-            error += tmp
-            total, new_total = new_total, total
-        return np.where(np.isfinite(total), total + error, total)
+    for entry in a[1:]:
+        np.add(total, entry, out=new_total)
+        np.subtract(new_total, total, out=virtual)  # the part of entry that went in
+        np.subtract(new_total, virtual, out=tmp)  # the part of total that stayed
+        np.subtract(total, tmp, out=tmp)
+        error += tmp
+        np.subtract(entry, virtual, out=tmp)
+        error += tmp
+        total, new_total = new_total, total
+    return np.where(np.isfinite(total), total + error, total)
 
 
 def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
@@ -284,13 +285,13 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
             # NumPy's argmax along the first axis runs a tiny loop per row; subtracting the 0/1 mask
             # and adding it back is exact (1 - 1 = 0, e - 0 = e) and costs less.
             np.subtract(e, at_max, out=e)
-            rest = sum_entries(e, axis, precise)[dominated]
+            rest = sum_entries(e, 0, precise)[dominated]
             np.add(e, at_max, out=e)
         else:
             # Along the last axis argmax is fast, and only the dominated rows are touched.
             at_top = (dominated, np.argmax(at_max, axis=1)[dominated])
             e[at_top] = 0.0
-            rest = sum_entries(e, axis, precise)[dominated]
+            rest = sum_entries(e, 1, precise)[dominated]
             e[at_top] = 1.0
         total[dominated] = 1.0 + rest
         log_s[dominated] = np.log1p(rest)

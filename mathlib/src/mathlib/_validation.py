@@ -82,11 +82,10 @@ def weak(value: Any, arr: np.ndarray) -> np.ndarray | None:
     return None if isinstance(value, (int, float)) else arr
 
 
-def as_float_array(x: ArrayLike, name: str, dtype: np.dtype | None = None) -> np.ndarray:
-    """``x`` as a floating array of ``dtype`` (default: :func:`float_dtype` of ``x``)."""
+def as_float_array(x: ArrayLike, name: str) -> np.ndarray:
+    """``x`` as a floating array of :func:`float_dtype` of ``x``."""
     arr = as_real_array(x, name)
-    target = float_dtype(arr) if dtype is None else dtype
-    return arr.astype(target, copy=False)  # pragma: no mutate (copy= changes memory, not values)
+    return arr.astype(float_dtype(arr), copy=False)  # pragma: no mutate (copy= changes memory, not values)
 
 
 def scalar_or_array(result: np.ndarray) -> Any:

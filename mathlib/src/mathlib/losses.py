@@ -94,7 +94,9 @@ def _overflow_safe_sum(values: np.ndarray) -> tuple[np.float64, int]:
     total = np.sum(values, dtype=np.float64)
     if np.isfinite(total):
         return total, 0
-    return np.sum(np.ldexp(np.asarray(values, dtype=np.float64), -_SUM_SCALE)), _SUM_SCALE
+    # Only float64 values reach this line: a float32 block's float64 sum is finite unless a value is inf or
+    # NaN, which then decides the result either way.
+    return np.sum(np.ldexp(np.asarray(values, dtype=np.float64), -_SUM_SCALE)), _SUM_SCALE  # pragma: no mutate
 
 
 def _scaled_weight(weight: np.ndarray | None) -> tuple[np.ndarray | None, int]:
@@ -357,8 +359,9 @@ def cross_entropy_loss(
     number of samples (torch's rule for probability targets, weights or not).
 
     Numerical method: the full log-softmax is never formed. The rows go through the
-    same blocked row kernel as ``log_softmax`` (blocks of half a MiB per buffer, one worker
-    thread per core and at most eight; NumPy releases the GIL): per block the row max
+    same blocked row kernel as ``log_softmax`` (blocks of about 1/128 of the logits, from
+    :math:`2^{16}` to :math:`2^{19}` entries; one worker thread per core and at most eight;
+    NumPy releases the GIL): per block the row max
     ``m_i``, ``d = x - m_i`` and ``exp(d)`` into two scratch buffers, the row sums, and
     the gathered target term (blocks of rows with at most 64 classes are laid out
     transposed, so that the sums run across rows with SIMD). Every row is shifted by
@@ -441,7 +444,7 @@ def cross_entropy_loss(
 
 
 def _blockwise_loss(rows: np.ndarray, work_dtype: np.dtype, block_loss: Any, reduction: str,
-                    dtype: np.dtype, batch_shape: tuple[int, ...], loss_scale: int = 0,
+                    dtype: np.dtype, batch_shape: tuple[int, ...], loss_scale: int,
                     denominator_scale: int = 0) -> Any:
     """Run the row kernel over ``rows`` and reduce the per-sample losses block by block.
 
@@ -463,7 +466,7 @@ def _blockwise_loss(rows: np.ndarray, work_dtype: np.dtype, block_loss: Any, red
         loss, denominator = block_loss(start, stop, shifted)
         if keep:
             # a float32 overflow to inf is the right answer
-            per_sample[start:stop] = loss if loss_scale == 0 else np.ldexp(loss, loss_scale)
+            per_sample[start:stop] = np.ldexp(loss, loss_scale)
         else:
             sums[index], exponents[index] = _overflow_safe_sum(loss)
             denominators[index] = denominator
@@ -488,7 +491,7 @@ def _logit_rows(arr: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.dtype]
     rows = arr.reshape(-1, num_classes)  # pragma: no mutate (reshape(-2) is reshape(-1))
     if rows.dtype.kind != "f":
         rows = rows.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
-    return np.ascontiguousarray(rows), compute_dtype(dtype)
+    return np.ascontiguousarray(rows), compute_dtype(dtype)  # pragma: no mutate (compute_dtype(None) is float64: slower)
 
 
 def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, index: int, reduction: str,
@@ -518,7 +521,7 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
         redo = shifted.hard
         if smoothing > 0:
             weights = None if weight_work is None else np.expand_dims(weight_work, 1 - shifted.axis)
-            dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis)
+            dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis, False)
             smooth = weight_sum * shifted.log_s - dot
             # 0 * -inf in the weighted dot: a class of weight 0 masked with -inf.
             # (Redoing more rows through the explicit log-softmax would give the same losses, slower.)
@@ -568,7 +571,7 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
             coef = coef * class_weight
         laid_out = coef.T if shifted.transposed else coef
         products = np.multiply(laid_out, shifted.d, where=laid_out != 0, out=np.zeros(laid_out.shape))
-        nll = coef.sum(axis=1) * shifted.log_s - _rowwise.sum_entries(products, shifted.axis)
+        nll = coef.sum(axis=1) * shifted.log_s - _rowwise.sum_entries(products, shifted.axis, False)
         if shifted.hard.any():
             nll[shifted.hard] = _weighted_surprisal_sum(coef[shifted.hard],
                                                         _explicit_log_probs(rows[start:stop][shifted.hard]))
@@ -706,8 +709,8 @@ def binary_cross_entropy_with_logits(
     softplus is :math:`\\max(z, 0) + \\operatorname{log1p}(e^{-|x|})`, sharing one
     exponential; terms with a zero coefficient are 0, so ``x = +inf, y = 1`` and
     ``x = -inf, y = 0`` give 0 and ``x = +inf, y = 0`` gives ``+inf``. Evaluated in
-    the inputs' floating dtype, in blocks of 32768 elements split between two
-    threads (one per core, at most eight); float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
+    the inputs' floating dtype, in blocks of 1/64 of the input (from :math:`2^{15}` to
+    :math:`2^{18}` elements) split between threads (one per core, at most eight); float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
     identity (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
     no per-element array is kept: block sums accumulate in float64 (redone scaled
     when they overflow on the way, so the mean of finite losses is finite), while
