@@ -198,7 +198,7 @@ def _exact_difference(x: np.ndarray, shift: np.ndarray, d: np.ndarray, lo: np.nd
     np.add(lo, tmp, out=lo)
 
 
-def sum_entries(a: np.ndarray, axis: int, precise: bool) -> np.ndarray:
+def sum_entries(a: np.ndarray, axis: int) -> np.ndarray:
     """Per-row sums over ``axis`` (the entries' axis of a block), as float64, in an order
     that depends on the row alone, so that a row sums alike in every batch.
 
@@ -206,22 +206,25 @@ def sum_entries(a: np.ndarray, axis: int, precise: bool) -> np.ndarray:
     the first axis (a transposed block, at most ``TRANSPOSE_MAX_COLUMNS`` entries) NumPy
     would add a single row pairwise but several rows sequentially; the entries are added
     one at a time instead, in sequence, for every row at once.
-
-    ``precise`` (float64 entries only) sums with more care: a float64 sum of n entries can
-    be off by about n / 8 ulp (pairwise, 8 accumulators) or n ulp (in sequence), past
-    logsumexp's 2-ulp budget at a few dozen entries. Along the last axis the entries are
-    then added in long double; along the first, in sequence with each addition's rounding
-    error kept (TwoSum) and added at the end. Call it with floating-point errors ignored
-    (``run_kernel`` does): an infinite or NaN entry leaves NaN in that error, and the total
-    alone is then the sum.
     """
-    if not precise:
-        if axis == 1:
-            return a.sum(axis=1).astype(np.float64, copy=False)  # pragma: no mutate (None is float64; copy=: memory)
-        total = a[0].astype(np.float64)  # pragma: no mutate (astype(None) is a float64 copy too)
-        for entry in a[1:]:
-            np.add(total, entry, out=total)
-        return total
+    if axis == 1:
+        return a.sum(axis=1).astype(np.float64, copy=False)  # pragma: no mutate (None is float64; copy=: memory)
+    total = a[0].astype(np.float64)  # pragma: no mutate (astype(None) is a float64 copy too)
+    for entry in a[1:]:
+        np.add(total, entry, out=total)
+    return total
+
+
+def sum_entries_precise(a: np.ndarray, axis: int) -> np.ndarray:
+    """:func:`sum_entries` of float64 entries with more care.
+
+    A float64 sum of n entries can be off by about n / 8 ulp (pairwise, 8 accumulators) or
+    n ulp (in sequence), past logsumexp's 2-ulp budget at a few dozen entries. Along the
+    last axis the entries are added in long double; along the first, in sequence with
+    each addition's rounding error kept (TwoSum) and added at the end. Call it with
+    floating-point errors ignored (``run_kernel`` does): an infinite or NaN entry leaves
+    NaN in that error, and the total alone is then the sum.
+    """
     if axis == 1:
         total = a.sum(axis=1, dtype=np.longdouble)
         return total.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
@@ -271,8 +274,8 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
         np.multiply(e, lo, out=tmp)
         np.add(e, tmp, out=e)
     # The exact (TwoSum) mode of logsumexp's float64 rows also sums with care; the losses trade that for speed.
-    precise = lo is not None
-    total = sum_entries(e, axis, precise)
+    add_up = sum_entries if lo is None else sum_entries_precise
+    total = add_up(e, axis)
     log_s = np.log(total)
     # (Mutants that also send t = 2, t < 3 or the hard rows to log1p change no result: log1p(1) = log 2
     # exactly as log(2); for 2 < t < 3 both logs are within the budget; hard rows are overwritten.)
@@ -285,13 +288,13 @@ def shift_block(x: np.ndarray, scratch: Scratch) -> Shifted:
             # NumPy's argmax along the first axis runs a tiny loop per row; subtracting the 0/1 mask
             # and adding it back is exact (1 - 1 = 0, e - 0 = e) and costs less.
             np.subtract(e, at_max, out=e)
-            rest = sum_entries(e, 0, precise)[dominated]
+            rest = add_up(e, 0)[dominated]  # pragma: no mutate (an axis of None is summed as axis 0)
             np.add(e, at_max, out=e)
         else:
             # Along the last axis argmax is fast, and only the dominated rows are touched.
             at_top = (dominated, np.argmax(at_max, axis=1)[dominated])
             e[at_top] = 0.0
-            rest = sum_entries(e, 1, precise)[dominated]
+            rest = add_up(e, 1)[dominated]
             e[at_top] = 1.0
         total[dominated] = 1.0 + rest
         log_s[dominated] = np.log1p(rest)

@@ -164,7 +164,7 @@ def _accurate_sum(x: np.ndarray, axis: int, scratch: _KLScratch, k: int) -> np.n
     np.subtract(before, before_part, out=errors)
     np.subtract(addend, addend_part, out=addend_part)
     errors += addend_part
-    return _entries(running, axis, -1) + _rowwise.sum_entries(errors, axis, False)
+    return _entries(running, axis, -1) + _rowwise.sum_entries(errors, axis)
 
 
 def _far_kl_terms(p: np.ndarray, q: np.ndarray, difference: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -246,7 +246,7 @@ def _kl_block(p: np.ndarray, q: np.ndarray, scratch: _KLScratch) -> np.ndarray:
     far |= q_far
     if far.any():
         np.copyto(terms, _far_kl_terms(p, q, difference, work), where=far)
-    return _rowwise.sum_entries(terms, axis, False) + _accurate_sum(difference, axis, scratch, k)
+    return _rowwise.sum_entries(terms, axis) + _accurate_sum(difference, axis, scratch, k)
 
 
 def _kl_sums(p: np.ndarray, q: np.ndarray, axis: int) -> np.ndarray:

@@ -521,7 +521,7 @@ def _cross_entropy_index(arr: np.ndarray, t: np.ndarray, w: np.ndarray | None, i
         redo = shifted.hard
         if smoothing > 0:
             weights = None if weight_work is None else np.expand_dims(weight_work, 1 - shifted.axis)
-            dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis, False)
+            dot = _rowwise.sum_entries(d if weights is None else d * weights, shifted.axis)
             smooth = weight_sum * shifted.log_s - dot
             # 0 * -inf in the weighted dot: a class of weight 0 masked with -inf.
             # (Redoing more rows through the explicit log-softmax would give the same losses, slower.)
@@ -571,7 +571,7 @@ def _cross_entropy_probs(arr: np.ndarray, y: np.ndarray, w: np.ndarray | None, r
             coef = coef * class_weight
         laid_out = coef.T if shifted.transposed else coef
         products = np.multiply(laid_out, shifted.d, where=laid_out != 0, out=np.zeros(laid_out.shape))
-        nll = coef.sum(axis=1) * shifted.log_s - _rowwise.sum_entries(products, shifted.axis, False)
+        nll = coef.sum(axis=1) * shifted.log_s - _rowwise.sum_entries(products, shifted.axis)
         if shifted.hard.any():
             nll[shifted.hard] = _weighted_surprisal_sum(coef[shifted.hard],
                                                         _explicit_log_probs(rows[start:stop][shifted.hard]))
