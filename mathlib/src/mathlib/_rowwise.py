@@ -30,11 +30,10 @@ import numpy as np
 
 __all__: list[str] = []
 
-# Entries per block: at least BLOCK_MIN_ENTRIES (the scratch of a small input stays small), at most
-# BLOCK_MAX_ENTRIES (a few cache-sized buffers per thread), and in between 1/BLOCK_FRACTION of the input.
-# The fraction bounds the peak extra memory (a few buffers per thread) relative to the input; the minimum
-# of the input's cut into BLOCK_FRACTION blocks keeps the blocks few: every block costs some Python between
-# NumPy's loops, and two threads that each hold the GIL for that Python wait for each other (on a
+# Entries per block: 1/BLOCK_FRACTION of the input, but at least BLOCK_MIN_ENTRIES and at most
+# BLOCK_MAX_ENTRIES (a few cache-sized buffers per thread). The share bounds the peak extra memory (a few
+# buffers per thread) relative to the input, and it keeps the blocks few: every block costs some Python
+# between NumPy's loops, and two threads that each hold the GIL for that Python wait for each other (on a
 # (8192, 32000) float32 loss, blocks of 2 rows made two threads slower than one).
 BLOCK_MIN_ENTRIES = 1 << 16
 BLOCK_MAX_ENTRIES = 1 << 19

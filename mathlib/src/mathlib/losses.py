@@ -710,8 +710,9 @@ def binary_cross_entropy_with_logits(
     exponential; terms with a zero coefficient are 0, so ``x = +inf, y = 1`` and
     ``x = -inf, y = 0`` give 0 and ``x = +inf, y = 0`` gives ``+inf``. Evaluated in
     the inputs' floating dtype, in blocks of 1/64 of the input (from :math:`2^{15}` to
-    :math:`2^{18}` elements) split between threads (one per core, at most eight); float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's
-    identity (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
+    :math:`2^{18}` elements) split between threads (one per core, at most eight);
+    float32 builds ``log1p`` from SIMD ``exp`` and ``log`` by Goldberg's identity
+    (within a few ulp of the float64 result). With ``"mean"`` or ``"sum"``
     no per-element array is kept: block sums accumulate in float64 (redone scaled
     when they overflow on the way, so the mean of finite losses is finite), while
     each element's loss is evaluated in the inputs' dtype: one past its range is
